@@ -1,0 +1,115 @@
+"""Flow analytics for Kanban service delivery: a standalone library over numpy.
+
+Turn a history into a :class:`Timeline` (:meth:`Timeline.from_rows` for Flowdesk's own
+event log, :func:`read_history` for a CSV export), read it through a :class:`Workflow`
+with :func:`analyse`, then ask for metrics over any :class:`Period`, sliced by item
+attributes (``where={"type": "bug"}``), or for Monte Carlo forecasts with a seeded
+``numpy.random.Generator``. ``docs/metrics.md`` defines every metric exactly.
+
+Imports only the standard library and numpy. Time never comes from the wall clock:
+"as of" is always a parameter (by default the timeline's last entry).
+"""
+
+from flowdesk.analytics.aging import AgingWip, aging_wip
+from flowdesk.analytics.blocking import (
+    BlockerCategory,
+    Efficiency,
+    blocked_days,
+    blocked_items,
+    blocker_pareto,
+    efficiency_of_delivered,
+    flow_efficiency,
+)
+from flowdesk.analytics.counts import (
+    CumulativeFlow,
+    arrivals,
+    commitments,
+    cumulative_flow,
+    net_flow,
+    throughput,
+    wip,
+)
+from flowdesk.analytics.filters import Where, item_mask
+from flowdesk.analytics.flow import Flow, analyse
+from flowdesk.analytics.forecast import (
+    HowMany,
+    When,
+    how_many,
+    how_many_by,
+    throughput_samples,
+    when_done,
+)
+from flowdesk.analytics.history import History, RowProblem, read_history
+from flowdesk.analytics.items import ItemsTable, items_table
+from flowdesk.analytics.leadtime import LeadTimes, lead_times, time_in_state, time_in_states
+from flowdesk.analytics.mix import MixRow, work_mix
+from flowdesk.analytics.moves import DiscardRate, Rework, discard_rate, rework
+from flowdesk.analytics.ontime import OnTime, on_time
+from flowdesk.analytics.percentiles import STANDARD, at_least, nearest_rank
+from flowdesk.analytics.periods import Period
+from flowdesk.analytics.report import period_of, summary
+from flowdesk.analytics.sle import Attainment, ServiceLevel, attainment, derive_service_level
+from flowdesk.analytics.timeline import Attribute, BlockRow, Blocks, Timeline
+from flowdesk.analytics.workflow import Columns, Workflow
+
+__all__ = [
+    "STANDARD",
+    "AgingWip",
+    "Attainment",
+    "Attribute",
+    "BlockRow",
+    "BlockerCategory",
+    "Blocks",
+    "Columns",
+    "CumulativeFlow",
+    "DiscardRate",
+    "Efficiency",
+    "Flow",
+    "History",
+    "HowMany",
+    "ItemsTable",
+    "LeadTimes",
+    "MixRow",
+    "OnTime",
+    "Period",
+    "Rework",
+    "RowProblem",
+    "ServiceLevel",
+    "Timeline",
+    "When",
+    "Where",
+    "Workflow",
+    "aging_wip",
+    "analyse",
+    "arrivals",
+    "at_least",
+    "attainment",
+    "blocked_days",
+    "blocked_items",
+    "blocker_pareto",
+    "commitments",
+    "cumulative_flow",
+    "derive_service_level",
+    "discard_rate",
+    "efficiency_of_delivered",
+    "flow_efficiency",
+    "how_many",
+    "how_many_by",
+    "item_mask",
+    "items_table",
+    "lead_times",
+    "nearest_rank",
+    "net_flow",
+    "on_time",
+    "period_of",
+    "read_history",
+    "rework",
+    "summary",
+    "throughput",
+    "throughput_samples",
+    "time_in_state",
+    "time_in_states",
+    "when_done",
+    "wip",
+    "work_mix",
+]

@@ -1,0 +1,96 @@
+"""Columns that grow chunk by chunk while a history file is read.
+
+Rows go straight into one large array per column, grown by doubling, instead of a
+list of small per-chunk arrays joined at the end: the join would double the memory,
+and the many small arrays would each be faulted in page by page, which is slow on a
+virtual machine (large numpy arrays get huge pages; untouched capacity costs nothing).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from flowdesk.analytics.arrays import BLOCK, I32, Bool, Bytes
+from flowdesk.analytics.textcodes import unique_first_seen
+
+_FIRST_CAPACITY = 1 << 22
+
+
+class Growing:
+    """An append-only numpy array with spare capacity."""
+
+    def __init__(self, dtype: type[np.generic]) -> None:
+        self._data: np.ndarray = np.empty(0, dtype=dtype)
+        self.size = 0
+
+    def extend(self, values: np.ndarray, offset: int = 0) -> None:
+        """Append ``values`` (plus ``offset``, added while copying)."""
+        end = self.size + values.size
+        if end > self._data.size:
+            grown = np.empty(max(end, 2 * self._data.size, _FIRST_CAPACITY), self._data.dtype)
+            grown[: self.size] = self._data[: self.size]
+            self._data = grown
+        target = self._data[self.size : end]
+        if offset:
+            np.add(values, offset, out=target, casting="unsafe")
+        else:
+            target[...] = values
+        self.size = end
+
+    def array(self) -> np.ndarray:
+        """Return the rows appended so far (a view)."""
+        return self._data[: self.size]
+
+
+class TextColumn:
+    """A text column read chunk by chunk: the chunks' dictionaries one after another,
+    and per kept row a code into their concatenation, merged by :meth:`finish`."""
+
+    def __init__(self) -> None:
+        self._dictionaries: list[Bytes] = []
+        self._used: list[Bool] = []
+        self._entries = 0
+        self._codes = Growing(np.int32)
+
+    def add(self, dictionary: Bytes, codes: I32, keep: Bool | None) -> None:
+        """Add one chunk: its dictionary, each row's code, and which rows are kept."""
+        if keep is None:
+            kept = codes
+            used = np.ones(dictionary.size, dtype=bool)  # every entry came from a row
+        else:
+            kept = codes[keep]
+            used = np.bincount(kept, minlength=dictionary.size) > 0
+        self._codes.extend(kept, offset=self._entries)
+        self._dictionaries.append(dictionary)
+        self._used.append(used)
+        self._entries += dictionary.size
+
+    def finish(self, sort: bool, drop_empty: bool) -> tuple[Bytes, I32]:
+        """Return (values used by some kept row, code per kept row).
+
+        Values are sorted, or in order of first appearance; with ``drop_empty`` the
+        empty value is left out and its rows get code -1.
+        """
+        codes: I32 = self._codes.array()
+        if not self._dictionaries:
+            return np.zeros(0, dtype="S1"), codes
+        merged, inverse = unique_first_seen(np.concatenate(self._dictionaries))
+        used = np.zeros(merged.size, dtype=bool)
+        used[inverse[np.concatenate(self._used)]] = True
+        if drop_empty:
+            used &= merged != b""
+        kept = np.flatnonzero(used)
+        if sort:
+            kept = kept[np.argsort(merged[kept], kind="stable")]
+        final = np.full(merged.size, -1, dtype=np.int32)
+        final[kept] = np.arange(kept.size, dtype=np.int32)
+        remap(codes, final[inverse])
+        return merged[kept], codes
+
+
+def remap(codes: I32, lookup: npt.NDArray[np.int32]) -> None:
+    """Replace every code by ``lookup[code]``, in place, a block at a time."""
+    for begin in range(0, codes.size, BLOCK):  # blocks, not rows
+        block = codes[begin : begin + BLOCK]
+        block[...] = lookup[block]

@@ -1,0 +1,113 @@
+"""Lead time (commitment to delivery), customer lead time (arrival to delivery) and time
+in each state, for the items delivered in a period."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from flowdesk.analytics.arrays import F64, I64, days, first_of_runs, group_sums, item_blocks
+from flowdesk.analytics.filters import Where, item_mask
+from flowdesk.analytics.flow import Flow
+from flowdesk.analytics.parallel import each
+from flowdesk.analytics.percentiles import STANDARD, nearest_rank
+from flowdesk.analytics.periods import Period
+from flowdesk.analytics.segments import run_ends
+
+
+@dataclass(frozen=True, eq=False)
+class LeadTimes:
+    """Lead times of the items delivered in a period, one entry per item.
+
+    ``elapsed_days`` is the exact duration in fractional days; ``calendar_days`` counts
+    as ActionableAgile does: delivery date - commitment date + 1, dates in the
+    workflow's zone (so an item committed and delivered the same day took 1 day).
+    """
+
+    items: I64
+    elapsed_days: F64
+    calendar_days: I64
+    customer_elapsed_days: F64
+    customer_calendar_days: I64
+
+    def __len__(self) -> int:
+        return int(self.items.size)
+
+    def percentiles(self, which: tuple[int, ...] = STANDARD) -> dict[str, dict[int, float]]:
+        """Return nearest-rank percentiles of each lead-time measure."""
+        names = ("elapsed_days", "calendar_days", "customer_elapsed_days",
+                 "customer_calendar_days")
+        ranked = each(lambda name: nearest_rank(getattr(self, name), which), names)
+        return dict(zip(names, ranked, strict=True))
+
+
+def delivered_in(flow: Flow, period: Period, where: Where | None = None) -> I64:
+    """Return the codes of items delivered (last delivery, as of ``flow.as_of``) in the period."""
+    chosen = period.contains(flow.delivered_day) & item_mask(flow.timeline, where)
+    return np.flatnonzero(chosen).astype(np.int64)
+
+
+def lead_times(flow: Flow, period: Period, where: Where | None = None) -> LeadTimes:
+    """Return lead times and customer lead times of the items delivered in ``period``."""
+    items = delivered_in(flow, period, where)
+    delivered = flow.delivered[items]
+    delivered_day = flow.delivered_day[items]
+    return LeadTimes(
+        items=items,
+        elapsed_days=days(delivered - flow.committed[items]),
+        calendar_days=delivered_day - flow.committed_day[items] + 1,
+        customer_elapsed_days=days(delivered - flow.arrived[items]),
+        customer_calendar_days=delivered_day - flow.arrived_day[items] + 1,
+    )
+
+
+def time_in_states(flow: Flow, items: I64 | None = None) -> F64:
+    """Return an (items x workflow positions) matrix of fractional days spent in each state.
+
+    All stays count, including repeat visits; an open stay counts up to ``as_of``.
+    """
+    n_positions = len(flow.positions)
+    cell = flow.stay_item.astype(np.int64) * n_positions + flow.stay_position
+    spent = np.bincount(cell, weights=flow.stay_end - flow.stay_start,
+                        minlength=flow.item_count * n_positions)
+    matrix = days(spent.reshape(flow.item_count, n_positions))
+    return matrix if items is None else matrix[items]
+
+
+def time_in_state(flow: Flow, period: Period, where: Where | None = None,
+                  which: tuple[int, ...] = STANDARD) -> dict[str, dict[str, object]]:
+    """Return, per state, how many items delivered in the period visited it and the
+    nearest-rank percentiles of their total days in it (done states are left out)."""
+    items = delivered_in(flow, period, where)
+    workflow = flow.workflow
+    shown = [(position, name) for position, name in enumerate(flow.positions)
+             if name not in workflow.done and name not in workflow.discarded]
+    # Row of each chosen item in a compact table (only the delivered items are summed).
+    row = np.full(flow.item_count, -1, dtype=np.int32)
+    row[items] = np.arange(items.size, dtype=np.int32)
+    spent = np.zeros((len(shown), items.size), dtype=np.int64)
+    visited = np.zeros((len(shown), items.size), dtype=bool)
+
+    def one_block(span: tuple[int, int]) -> None:
+        begin, end = span
+        item = flow.stay_item[begin:end]
+        position = flow.stay_position[begin:end]
+        start = flow.stay_start[begin:end]
+        # Each stay lasts until the item's next stay starts, or until as_of.
+        length = run_ends(first_of_runs(item), start, flow.as_of)
+        length -= start
+        rows = row[item]
+        counted = rows >= 0
+        for number, (state, _) in enumerate(shown):  # a handful of states
+            here = np.flatnonzero(counted & (position == state))
+            visitors = rows[here]
+            first = np.flatnonzero(first_of_runs(visitors))
+            # An item's stays are neighbours: sum each run of equal rows (exactly).
+            spent[number, visitors[first]] = group_sums(length[here], first)
+            visited[number, visitors[first]] = True
+
+    each(one_block, item_blocks(flow.stay_item))  # blocks of whole items
+    totals = each(lambda number: days(spent[number][visited[number]]), range(len(shown)))
+    return {name: {"items": int(values.size), "percentiles": nearest_rank(values, which)}
+            for (_, name), values in zip(shown, totals, strict=True)}

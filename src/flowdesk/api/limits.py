@@ -1,0 +1,70 @@
+"""Refuse oversized request bodies, announced (Content-Length) or streamed (chunked)."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+MAX_BODY = 1_000_000
+
+
+class BodySizeLimit:
+    def __init__(self, app: ASGIApp, max_body: int = MAX_BODY) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.max_body:
+            await self._refuse(send)
+            return
+        received = 0
+        started = False
+        refused = False
+
+        async def counting_receive() -> Message:
+            # A chunked body announces no length: count it as it arrives. Past the limit, answer
+            # 413 at once and tell the app the client went away, so it stops reading.
+            nonlocal received, refused
+            if refused:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body and not started:
+                    refused = True
+                    await self._refuse(send)
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if refused:
+                return  # the 413 is already sent; whatever the app says after it is dropped
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, guarded_send)
+        except Exception:
+            if not refused:
+                raise
+
+    async def _refuse(self, send: Send) -> None:
+        body = json.dumps({
+            "error": "too_large",
+            "message": f"the request body is larger than {self.max_body} bytes",
+            "field": None,
+        }).encode()
+        start: Message = {
+            "type": "http.response.start", "status": 413,
+            "headers": [(b"content-type", b"application/json"),
+                        (b"content-length", str(len(body)).encode())],
+        }
+        await send(start)
+        await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,273 @@
+"""Request and response bodies. Never the table classes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+
+from flowdesk.domain.classes import ClassOfService, ClassPolicy
+from flowdesk.domain.items import WorkItem
+from flowdesk.domain.workflow import Phase, Service, Stage, StageKind
+from flowdesk.services.queries import EventView
+
+# Unknown fields are refused, and so are ints and booleans in disguise ("3", true for a limit).
+Strict = ConfigDict(extra="forbid")
+
+
+class StageIn(BaseModel):
+    model_config = Strict
+    name: str = Field(min_length=1, max_length=80)
+    phase: Phase
+    kind: StageKind = StageKind.ACTIVITY
+    wip_limit: StrictInt | None = Field(default=None, ge=1, le=10_000)
+    policy: str = Field(default="", max_length=20_000)
+
+
+class ServiceIn(BaseModel):
+    model_config = Strict
+    key: str = Field(min_length=2, max_length=10, pattern=r"^[A-Za-z][A-Za-z0-9]*$")
+    name: str = Field(min_length=1, max_length=120)
+    description: str = Field(default="", max_length=20_000)
+    stages: list[StageIn] | None = Field(default=None, max_length=50)
+    blocker_categories: list[str] | None = Field(default=None, max_length=50)
+    person_wip_limit: StrictInt | None = Field(default=None, ge=1, le=1_000)
+    timezone: str = Field(default="UTC", min_length=1, max_length=64)
+
+
+class StageOut(BaseModel):
+    id: int
+    name: str
+    phase: Phase
+    kind: StageKind
+    position: int
+    limit: int | None
+    policy: str
+
+    @classmethod
+    def of(cls, stage: Stage) -> StageOut:
+        return cls(id=stage.id, name=stage.name, phase=stage.phase, kind=stage.kind,
+                   position=stage.position, limit=stage.wip_limit, policy=stage.policy)
+
+
+class ClassPolicyOut(BaseModel):
+    cos: ClassOfService
+    label: str
+    wip_limit: int | None
+    may_exceed_stage_limits: bool
+    requires_due_date: bool
+    policy: str
+
+    @classmethod
+    def of(cls, policy: ClassPolicy) -> ClassPolicyOut:
+        return cls(cos=policy.cos, label=policy.cos.label, wip_limit=policy.wip_limit,
+                   may_exceed_stage_limits=policy.may_exceed_stage_limits,
+                   requires_due_date=policy.requires_due_date, policy=policy.policy)
+
+
+class StageGroupOut(BaseModel):
+    id: int
+    name: str
+    stage_ids: list[int]
+    limit: int | None
+
+
+class ServiceOut(BaseModel):
+    key: str
+    name: str
+    description: str
+    stages: list[StageOut]
+    classes_of_service: list[ClassPolicyOut]
+    stage_groups: list[StageGroupOut]
+    person_wip_limit: int | None
+    timezone: str
+    blocker_categories: list[str]
+    commitment_point: str = Field(description="the boundary: after the last upstream stage")
+    delivery_point: str = Field(description="entry into the first done stage")
+
+    @classmethod
+    def of(cls, s: Service) -> ServiceOut:
+        upstream = s.stages_in(Phase.UPSTREAM)
+        done = s.stages_in(Phase.DONE)
+        return cls(
+            key=s.key, name=s.name, description=s.description,
+            stages=[StageOut.of(st) for st in s.stages],
+            classes_of_service=[ClassPolicyOut.of(p) for p in s.classes.values()],
+            stage_groups=[StageGroupOut(id=g.id, name=g.name, stage_ids=sorted(g.stage_ids),
+                                        limit=g.wip_limit) for g in s.groups],
+            person_wip_limit=s.person_wip_limit, timezone=s.timezone,
+            blocker_categories=list(s.blocker_categories),
+            commitment_point=f"after '{upstream[-1].name}'" if upstream else "",
+            delivery_point=f"into '{done[0].name}'" if done else "",
+        )
+
+
+class ServiceSummaryOut(BaseModel):
+    key: str
+    name: str
+    wip: int
+    blocked: int
+    delivered_this_week: int
+
+
+class LimitIn(BaseModel):
+    model_config = Strict
+    limit: StrictInt | None = Field(ge=1, le=10_000)
+
+
+class PolicyIn(BaseModel):
+    model_config = Strict
+    policy: str = Field(max_length=20_000)
+
+
+class ClassPolicyIn(BaseModel):
+    model_config = Strict
+    wip_limit: StrictInt | None = Field(default=None, ge=1, le=10_000)
+    may_exceed_stage_limits: StrictBool | None = None
+    requires_due_date: StrictBool | None = None
+    policy: str | None = Field(default=None, max_length=20_000)
+
+
+class StageGroupIn(BaseModel):
+    model_config = Strict
+    name: str = Field(min_length=1, max_length=80)
+    stage_ids: list[StrictInt] = Field(min_length=2, max_length=50)
+    limit: StrictInt | None = Field(ge=1, le=10_000)
+
+
+class ItemIn(BaseModel):
+    model_config = Strict
+    title: str = Field(min_length=1, max_length=200)
+    type: str = Field(default="request", min_length=1, max_length=40)
+    class_of_service: ClassOfService = ClassOfService.STANDARD
+    description: str = Field(default="", max_length=20_000)
+    customer: str = Field(default="", max_length=120)
+    due_date: date | None = None
+    assignees: list[str] = Field(default_factory=list, max_length=20)
+    stage_id: StrictInt | None = None
+
+
+class ItemPatch(BaseModel):
+    model_config = Strict
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    type: str | None = Field(default=None, min_length=1, max_length=40)
+    class_of_service: ClassOfService | None = None
+    description: str | None = Field(default=None, max_length=20_000)
+    customer: str | None = Field(default=None, max_length=120)
+    due_date: date | None = None
+    override_reason: str | None = Field(default=None, max_length=1_000)
+
+    def changes(self) -> dict[str, Any]:
+        """Only the fields the client sent; `due_date: null` clears the date."""
+        sent = self.model_dump(exclude_unset=True)
+        sent.pop("override_reason", None)
+        if "class_of_service" in sent:
+            sent["cos"] = sent.pop("class_of_service")
+        for name in ("title", "type", "description", "customer", "cos"):
+            if name in sent and sent[name] is None:
+                sent.pop(name)
+        return sent
+
+
+class MoveIn(BaseModel):
+    model_config = Strict
+    to_stage: StrictInt
+    before: str | None = Field(default=None, max_length=24)
+    override_reason: str | None = Field(default=None, max_length=1_000)
+    reason: str | None = Field(default=None, max_length=1_000)
+
+
+class BlockIn(BaseModel):
+    model_config = Strict
+    reason: str = Field(min_length=1, max_length=1_000)
+    category: str = Field(min_length=1, max_length=40)
+
+
+class AssignIn(BaseModel):
+    model_config = Strict
+    person: str = Field(min_length=1, max_length=80)
+    override_reason: str | None = Field(default=None, max_length=1_000)
+
+
+class BlockerOut(BaseModel):
+    reason: str
+    category: str
+    started_at: datetime
+
+
+class ItemOut(BaseModel):
+    key: str
+    version: int
+    title: str
+    description: str
+    type: str
+    class_of_service: ClassOfService
+    customer: str
+    due_date: date | None
+    assignees: list[str]
+    stage_id: int
+    stage: str
+    phase: Phase
+    rank: int
+    blocked: bool
+    blocker: BlockerOut | None
+    arrived_at: datetime
+    committed_at: datetime | None
+    delivered_at: datetime | None
+    discarded_at: datetime | None
+
+    @classmethod
+    def of(cls, item: WorkItem, service: Service) -> ItemOut:
+        stage = service.stage(item.stage_id)
+        blocker = item.blocker if item.is_blocked else None
+        return cls(
+            key=item.key, version=item.version, title=item.title, description=item.description,
+            type=item.type, class_of_service=item.cos, customer=item.customer,
+            due_date=item.due_date, assignees=list(item.assignees), stage_id=item.stage_id,
+            stage=stage.name, phase=stage.phase, rank=item.rank, blocked=blocker is not None,
+            blocker=BlockerOut(reason=blocker.reason, category=blocker.category,
+                               started_at=blocker.started_at) if blocker else None,
+            arrived_at=item.arrived_at, committed_at=item.committed_at,
+            delivered_at=item.delivered_at, discarded_at=item.discarded_at,
+        )
+
+
+class BoardStageOut(BaseModel):
+    id: int
+    name: str
+    phase: Phase
+    kind: StageKind
+    limit: int | None
+    count: int
+    policy: str
+    hidden: int = Field(description="cards in this stage not listed (older deliveries)")
+    items: list[ItemOut]
+
+
+class BoardOut(BaseModel):
+    service: str
+    stages: list[BoardStageOut]
+
+
+class EventOut(BaseModel):
+    id: int
+    item: str | None
+    kind: str
+    from_stage: str | None
+    to_stage: str | None
+    at: datetime
+    actor: str
+    reason: str | None
+    payload: dict[str, Any]
+
+    @classmethod
+    def of(cls, e: EventView) -> EventOut:
+        return cls(id=e.id, item=e.item_key, kind=e.kind, from_stage=e.from_stage,
+                   to_stage=e.to_stage, at=e.at, actor=e.actor, reason=e.reason,
+                   payload=e.payload)
+
+
+class EventPage(BaseModel):
+    events: list[EventOut]
+    next_cursor: int = Field(description="pass as `after` to get the next page")

@@ -1,0 +1,50 @@
+"""What every command needs: settings, an engine, a unit of work. Errors become messages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from typing import ParamSpec, TypeVar
+
+import click
+
+from flowdesk.config import Settings, SettingsError, load_settings
+from flowdesk.domain.errors import FlowdeskError
+from flowdesk.storage.db import make_engine
+from flowdesk.storage.migrate import upgrade
+from flowdesk.storage.unit_of_work import UnitOfWork
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+@contextmanager
+def unit_of_work(*, migrate: bool = True) -> Iterator[UnitOfWork]:
+    """A unit of work on the configured database, upgraded to the newest schema first."""
+    engine = make_engine(settings().database_url)
+    try:
+        if migrate:
+            upgrade(engine)
+        yield UnitOfWork(engine)
+    finally:
+        engine.dispose()
+
+
+def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Show domain errors as one clear line instead of a traceback."""
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except FlowdeskError as exc:
+            where = f" ({exc.field})" if exc.field else ""
+            raise click.ClickException(f"{exc.message}{where}") from None
+    return wrapper

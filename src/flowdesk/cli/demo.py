@@ -1,0 +1,56 @@
+"""`flowdesk demo`: load a simulated claims service centre with months of history."""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import UTC, datetime
+
+import click
+
+from flowdesk.cli.context import friendly_errors, unit_of_work
+from flowdesk.demo import run_demo
+from flowdesk.demo.runner import MAX_DAYS, existing_demo_services
+
+END_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+
+
+@click.command()
+@click.option("--seed", default=7, show_default=True, type=int,
+              help="random seed: the same seed (and end) gives the same history")
+@click.option("--days", default=182, show_default=True, type=click.IntRange(1, MAX_DAYS),
+              help="days of history to simulate")
+@click.option("--end", type=click.DateTime(END_FORMATS), default=None,
+              help="UTC time the history ends at (default: now, so the board looks live)")
+@friendly_errors
+def demo(seed: int, days: int, end: datetime | None) -> None:
+    """Load the demo: a claims service centre with two services and their history.
+
+    It runs a seeded simulation through the same use cases people use, so every card, move,
+    blocker and WIP limit is real. It refuses to run if the demo services already exist.
+    """
+    with unit_of_work() as uow:
+        present = existing_demo_services(uow)
+        if present:
+            raise click.ClickException(
+                f"the demo services already exist ({', '.join(present)}); "
+                "to load the demo again, point FLOWDESK_DATABASE_URL at an empty database"
+            )
+        started = time.perf_counter()
+        with click.progressbar(length=days, label="simulating days", file=sys.stderr) as bar:
+            shown = 0
+
+            def progress(done: int) -> None:
+                nonlocal shown
+                bar.update(done - shown)
+                shown = done
+
+            summary = run_demo(uow, seed=seed, days=days,
+                               end=end.replace(tzinfo=UTC) if end else None, progress=progress)
+        elapsed = time.perf_counter() - started
+    click.echo(
+        f"Loaded the demo services {' and '.join(summary.services)}: "
+        f"{summary.items:,} items and {summary.events:,} events over {summary.days} days "
+        f"({summary.start:%Y-%m-%d %H:%M} to {summary.end:%Y-%m-%d %H:%M} UTC), "
+        f"in {elapsed:.1f} s."
+    )

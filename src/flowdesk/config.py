@@ -1,0 +1,77 @@
+"""One typed settings object, read from FLOWDESK_* environment variables.
+
+Every setting is documented in README.md (a test checks that). Bad values fail loudly.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+
+class SettingsError(ValueError):
+    pass
+
+
+def default_database_url() -> str:
+    data_dir = Path(user_data_dir("flowdesk", appauthor=False))
+    return f"sqlite:///{data_dir / 'flowdesk.db'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    host: str = "127.0.0.1"
+    port: int = 8000
+    secret_key: str = "dev-only-change-me"  # noqa: S105 - signs CSRF tokens; set it in production
+    log_level: str = "info"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+# name -> (help, default); the README's settings table is checked against this.
+DOCUMENTED = {
+    "FLOWDESK_DATABASE_URL": "SQLAlchemy URL of the database (SQLite file or postgresql://)",
+    "FLOWDESK_HOST": "address `flowdesk serve` listens on",
+    "FLOWDESK_PORT": "port `flowdesk serve` listens on",
+    "FLOWDESK_SECRET_KEY": "secret used to sign CSRF tokens",
+    "FLOWDESK_LOG_LEVEL": "debug, info, warning or error",
+}
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    unknown = sorted(k for k in env if k.startswith("FLOWDESK_") and k not in DOCUMENTED
+                     and not k.startswith(("FLOWDESK_TEST_", "FLOWDESK_REQUIRE_")))
+    if unknown:
+        raise SettingsError(f"unknown setting(s): {', '.join(unknown)}")
+    url = env.get("FLOWDESK_DATABASE_URL") or default_database_url()
+    if not (url.startswith("sqlite") or url.startswith("postgresql")):
+        raise SettingsError(
+            f"FLOWDESK_DATABASE_URL must be a sqlite:/// or postgresql:// URL, not {url!r}"
+        )
+    port_text = env.get("FLOWDESK_PORT", "8000")
+    try:
+        port = int(port_text)
+    except ValueError:
+        raise SettingsError(f"FLOWDESK_PORT must be a number, not {port_text!r}") from None
+    if not 0 < port < 65536:
+        raise SettingsError(f"FLOWDESK_PORT must be between 1 and 65535, not {port}")
+    level = env.get("FLOWDESK_LOG_LEVEL", "info").lower()
+    if level not in {"debug", "info", "warning", "error"}:
+        raise SettingsError(
+            f"FLOWDESK_LOG_LEVEL must be debug, info, warning or error, not {level!r}"
+        )
+    return Settings(
+        database_url=url,
+        host=env.get("FLOWDESK_HOST", "127.0.0.1"),
+        port=port,
+        secret_key=env.get("FLOWDESK_SECRET_KEY", Settings.secret_key),
+        log_level=level,
+    )

@@ -1,0 +1,1 @@
+"""The Kanban rules in plain Python: no I/O, no frameworks, time from a Clock."""

@@ -1,0 +1,1 @@
+"""Use cases: each one function, one transaction, state and events together."""

@@ -1,0 +1,204 @@
+"""Use cases on a service's rules: workflow, WIP limits, policies. Rule changes are events too."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import insert, select, update
+
+from flowdesk.domain.classes import ClassOfService
+from flowdesk.domain.clock import Clock
+from flowdesk.domain.errors import Conflict, InvalidInput
+from flowdesk.domain.items import check_text
+from flowdesk.domain.people import Actor
+from flowdesk.domain.workflow import (
+    DEFAULT_BLOCKER_CATEGORIES,
+    Phase,
+    Service,
+    default_workflow,
+    validate_workflow,
+)
+from flowdesk.services.commands import CreateService
+from flowdesk.storage import repository as repo
+from flowdesk.storage.tables import (
+    class_policies,
+    services,
+    stage_group_members,
+    stage_groups,
+    stages,
+)
+from flowdesk.storage.unit_of_work import UnitOfWork
+
+KEY_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
+POLICY_MAX = 20_000
+
+
+def create_service(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: CreateService) -> Service:
+    key = cmd.key.strip().upper()
+    if not KEY_PATTERN.match(key):
+        raise InvalidInput(
+            "key must be 2 to 10 letters or digits, starting with a letter (like CLM)", "key"
+        )
+    name = check_text(cmd.name, "name", 120, required=True)
+    description = check_text(cmd.description, "description", POLICY_MAX)
+    specs = cmd.stages if cmd.stages is not None else default_workflow()
+    validate_workflow(specs)
+    categories = [check_text(c, "blocker_categories", 40, required=True)
+                  for c in (cmd.blocker_categories or DEFAULT_BLOCKER_CATEGORIES)]
+    if cmd.person_wip_limit is not None and cmd.person_wip_limit < 1:
+        raise InvalidInput("person_wip_limit must be at least 1", "person_wip_limit")
+    timezone = check_timezone(cmd.timezone)
+    with uow.write() as conn:
+        if conn.execute(select(services.c.id).where(services.c.key == key)).first():
+            raise Conflict(f"a service with key {key} already exists", field="key")
+        now = clock.now()
+        service_id = repo.inserted_id(conn.execute(insert(services).values(
+            key=key, name=name, description=description, next_number=1,
+            person_wip_limit=cmd.person_wip_limit, blocker_categories=categories, created_at=now,
+            timezone=timezone,
+        )))
+        for position, spec in enumerate(specs):
+            conn.execute(insert(stages).values(
+                service_id=service_id, name=spec.name.strip(), phase=spec.phase.value,
+                kind=spec.kind.value, position=position, wip_limit=spec.wip_limit,
+                policy=spec.policy,
+            ))
+        service = repo.load_service(conn, service_id)
+        for policy in service.classes.values():
+            conn.execute(insert(class_policies).values(
+                service_id=service_id, cos=policy.cos.value, wip_limit=policy.wip_limit,
+                may_exceed_stage_limits=policy.may_exceed_stage_limits,
+                requires_due_date=policy.requires_due_date, policy=policy.policy,
+            ))
+        repo.append_event(
+            conn, service_id=service_id, item_id=None, kind="service_created", at=now,
+            actor=actor.username,
+            payload={"key": key, "name": name, "stages": [s.name for s in service.stages]},
+        )
+        return service
+
+
+def check_timezone(name: str) -> str:
+    """An IANA timezone name, checked against the zone database."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(f"'{name}' is not a timezone name like Europe/Brussels",
+                           "timezone") from None
+    return name
+
+
+def set_stage_limit(uow: UnitOfWork, clock: Clock, actor: Actor, service_key: str,
+                    stage_id: int, limit: int | None) -> Service:
+    if limit is not None and limit < 1:
+        raise InvalidInput("limit must be at least 1, or null for no limit", "limit")
+    with uow.write() as conn:
+        service = _locked_service(uow, conn, service_key)
+        stage = service.stage(stage_id)
+        if limit is not None and not stage.phase.is_open:
+            raise InvalidInput(f"a {stage.phase.value} stage takes no WIP limit", "limit")
+        conn.execute(update(stages).where(stages.c.id == stage.id).values(wip_limit=limit))
+        repo.append_event(
+            conn, service_id=service.id, item_id=None, kind="limit_changed", at=clock.now(),
+            actor=actor.username, to_stage_id=stage.id,
+            payload={"scope": "stage", "stage": stage.name, "old": stage.wip_limit, "new": limit},
+        )
+        return repo.load_service(conn, service.id)
+
+
+def set_stage_policy(uow: UnitOfWork, clock: Clock, actor: Actor, service_key: str,
+                     stage_id: int, policy: str) -> Service:
+    text = check_text(policy, "policy", POLICY_MAX)
+    with uow.write() as conn:
+        service = _locked_service(uow, conn, service_key)
+        stage = service.stage(stage_id)
+        conn.execute(update(stages).where(stages.c.id == stage.id).values(policy=text))
+        repo.append_event(
+            conn, service_id=service.id, item_id=None, kind="policy_changed", at=clock.now(),
+            actor=actor.username, to_stage_id=stage.id,
+            payload={"stage": stage.name, "old": stage.policy, "new": text},
+        )
+        return repo.load_service(conn, service.id)
+
+
+def set_class_policy(uow: UnitOfWork, clock: Clock, actor: Actor, service_key: str,
+                     cos: ClassOfService, changes: dict[str, Any]) -> Service:
+    allowed = {"wip_limit", "may_exceed_stage_limits", "requires_due_date", "policy"}
+    for name in changes:
+        if name not in allowed:
+            raise InvalidInput(f"{name} is not a class-of-service policy setting", name)
+    if "wip_limit" in changes and changes["wip_limit"] is not None and (
+        not isinstance(changes["wip_limit"], int) or changes["wip_limit"] < 1
+    ):
+        raise InvalidInput("wip_limit must be at least 1, or null for no limit", "wip_limit")
+    if "policy" in changes:
+        changes["policy"] = check_text(str(changes["policy"]), "policy", POLICY_MAX)
+    with uow.write() as conn:
+        service = _locked_service(uow, conn, service_key)
+        old = service.class_policy(cos)
+        new = old.with_changes(**changes)
+        conn.execute(update(class_policies).where(
+            class_policies.c.service_id == service.id, class_policies.c.cos == cos.value,
+        ).values(
+            wip_limit=new.wip_limit, may_exceed_stage_limits=new.may_exceed_stage_limits,
+            requires_due_date=new.requires_due_date, policy=new.policy,
+        ))
+        repo.append_event(
+            conn, service_id=service.id, item_id=None, kind="class_policy_changed",
+            at=clock.now(), actor=actor.username,
+            payload={"cos": cos.value,
+                     "changes": {k: [getattr(old, k), getattr(new, k)] for k in changes}},
+        )
+        return repo.load_service(conn, service.id)
+
+
+def set_person_limit(uow: UnitOfWork, clock: Clock, actor: Actor, service_key: str,
+                     limit: int | None) -> Service:
+    if limit is not None and limit < 1:
+        raise InvalidInput("limit must be at least 1, or null for no limit", "limit")
+    with uow.write() as conn:
+        service = _locked_service(uow, conn, service_key)
+        conn.execute(update(services).where(services.c.id == service.id)
+                     .values(person_wip_limit=limit))
+        repo.append_event(
+            conn, service_id=service.id, item_id=None, kind="limit_changed", at=clock.now(),
+            actor=actor.username,
+            payload={"scope": "person", "old": service.person_wip_limit, "new": limit},
+        )
+        return repo.load_service(conn, service.id)
+
+
+def create_stage_group(uow: UnitOfWork, clock: Clock, actor: Actor, service_key: str,
+                       name: str, stage_ids: list[int], limit: int | None) -> Service:
+    """A CONWIP limit over consecutive open stages."""
+    name = check_text(name, "name", 80, required=True)
+    if limit is not None and limit < 1:
+        raise InvalidInput("limit must be at least 1, or null for no limit", "limit")
+    with uow.write() as conn:
+        service = _locked_service(uow, conn, service_key)
+        members = [service.stage(sid) for sid in stage_ids]
+        if len(set(stage_ids)) != len(stage_ids):
+            raise InvalidInput("stage_ids lists a stage more than once", "stage_ids")
+        if len(members) < 2:
+            raise InvalidInput("a stage group covers at least two stages", "stage_ids")
+        if any(s.phase in (Phase.DONE, Phase.DISCARDED) for s in members):
+            raise InvalidInput("a stage group covers open stages only", "stage_ids")
+        group_id = repo.inserted_id(conn.execute(insert(stage_groups).values(
+            service_id=service.id, name=name, wip_limit=limit,
+        )))
+        for stage in members:
+            conn.execute(insert(stage_group_members).values(group_id=group_id, stage_id=stage.id))
+        repo.append_event(
+            conn, service_id=service.id, item_id=None, kind="limit_changed", at=clock.now(),
+            actor=actor.username,
+            payload={"scope": "stage_group", "group": name, "stages": [s.name for s in members],
+                     "old": None, "new": limit},
+        )
+        return repo.load_service(conn, service.id)
+
+
+def _locked_service(uow: UnitOfWork, conn: Any, key: str) -> Service:
+    service_id = repo.service_id_for_key(conn, key)
+    return repo.load_service(conn, service_id, lock=uow.locks_rows)

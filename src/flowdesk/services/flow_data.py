@@ -1,0 +1,89 @@
+"""A service's event log as the analytics library's neutral timeline.
+
+Rows come from `item_events` (`created` and `moved` events: the stage an item entered, when),
+blocked intervals from `blockers`, item attributes from `items`. The workflow comes from the
+service's stages: phases as they are, activity stages count as active and queues as waiting,
+days in the service's timezone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from flowdesk.analytics import BlockRow, Timeline, Workflow
+from flowdesk.domain.workflow import Phase, Service, StageKind
+from flowdesk.storage import repository as repo
+from flowdesk.storage.tables import blockers, item_events, items
+from flowdesk.storage.unit_of_work import UnitOfWork
+
+STATE_EVENTS = ("created", "moved")
+
+
+@dataclass(frozen=True)
+class FlowData:
+    service: Service
+    timeline: Timeline
+    workflow: Workflow
+    due_dates: dict[str, date]  # open or closed items with a due date, by key
+
+
+def workflow_of(service: Service) -> Workflow:
+    """The analytics view of a service's workflow."""
+    names = {phase: tuple(s.name for s in service.stages_in(phase)) for phase in Phase}
+    return Workflow(
+        upstream=names[Phase.UPSTREAM],
+        committed=names[Phase.COMMITTED],
+        done=names[Phase.DONE],
+        discarded=names[Phase.DISCARDED],
+        active=tuple(s.name for s in service.stages if s.kind is StageKind.ACTIVITY),
+        waiting=tuple(s.name for s in service.stages if s.kind is StageKind.QUEUE),
+        timezone=service.timezone,
+    )
+
+
+def _block(key: str, start: datetime, end: datetime | None, category: str) -> BlockRow:
+    return (key, start, end, category)
+
+
+def load_flow_data(uow: UnitOfWork, service_key: str) -> FlowData:
+    """Read a service's whole history in four bulk queries."""
+    with uow.read() as conn:
+        service = repo.load_service(conn, repo.service_id_for_key(conn, service_key))
+        stage_names = {s.id: s.name for s in service.stages}
+        item_rows = conn.execute(
+            select(items.c.id, items.c.key, items.c.type, items.c.cos, items.c.customer,
+                   items.c.due_date).where(items.c.service_id == service.id)
+        ).all()
+        keys = {int(r.id): str(r.key) for r in item_rows}
+        event_rows = conn.execute(
+            select(item_events.c.item_id, item_events.c.to_stage_id, item_events.c.at)
+            .where(item_events.c.service_id == service.id,
+                   item_events.c.kind.in_(STATE_EVENTS))
+            .order_by(item_events.c.item_id, item_events.c.id)
+        ).all()
+        block_rows = conn.execute(
+            select(blockers.c.item_id, blockers.c.started_at, blockers.c.ended_at,
+                   blockers.c.category)
+            .select_from(blockers.join(items, items.c.id == blockers.c.item_id))
+            .where(items.c.service_id == service.id)
+        ).all()
+    with_history = {int(r.item_id) for r in event_rows}
+    timeline = Timeline.from_rows(
+        items=[keys[int(r.item_id)] for r in event_rows],
+        states=[stage_names[int(r.to_stage_id)] for r in event_rows],
+        entered_at=[r.at for r in event_rows],
+        attributes={
+            "type": {str(r.key): str(r.type) for r in item_rows},
+            "class_of_service": {str(r.key): str(r.cos) for r in item_rows},
+            "customer": {str(r.key): (str(r.customer) or None) for r in item_rows},
+        },
+        blocks=[
+            _block(keys[int(b.item_id)], b.started_at, b.ended_at, str(b.category))
+            for b in block_rows if int(b.item_id) in with_history
+        ],
+    )
+    due = {str(r.key): r.due_date for r in item_rows if r.due_date is not None}
+    return FlowData(service, timeline, workflow_of(service), due)

@@ -1,0 +1,424 @@
+"""Use cases on work items: create, move, edit, block, unblock, assign, unassign."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+
+from flowdesk.domain.classes import ClassOfService
+from flowdesk.domain.clock import Clock
+from flowdesk.domain.errors import (
+    Conflict,
+    InvalidInput,
+    LimitViolation,
+    StaleVersion,
+    WipLimitExceeded,
+)
+from flowdesk.domain.items import (
+    DESCRIPTION_MAX,
+    SHORT_TEXT_MAX,
+    TITLE_MAX,
+    Transition,
+    WorkItem,
+    apply_move,
+    check_class_rules,
+    check_no_nul,
+    check_text,
+    classify_move,
+    end_blocker,
+    new_blocker,
+    require_reason,
+)
+from flowdesk.domain.people import Actor
+from flowdesk.domain.ranks import rank_between, spread
+from flowdesk.domain.wip import check_assign, check_move
+from flowdesk.domain.workflow import Phase, Service, Stage
+from flowdesk.services.commands import AssignItem, BlockItem, CreateItem, MoveItem, UpdateItem
+from flowdesk.storage import repository as repo
+from flowdesk.storage.tables import idempotency_keys
+from flowdesk.storage.unit_of_work import UnitOfWork
+
+EDITABLE = ("title", "description", "type", "cos", "customer", "due_date")
+
+
+def create_item(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: CreateItem) -> WorkItem:
+    """Put a new item upstream. A repeated idempotency key returns the first item."""
+    title = check_text(cmd.title, "title", TITLE_MAX, required=True)
+    description = check_text(cmd.description, "description", DESCRIPTION_MAX)
+    item_type = check_text(cmd.type, "type", 40, required=True)
+    customer = check_text(cmd.customer, "customer", SHORT_TEXT_MAX)
+    assignees = tuple(sorted({check_text(p, "assignees", 80, required=True)
+                              for p in cmd.assignees}))
+    if cmd.idempotency_key:
+        check_no_nul(cmd.idempotency_key, "Idempotency-Key")
+    with uow.write() as conn:
+        service_id = repo.service_id_for_key(conn, cmd.service_key)
+        # Lock the service first: it orders concurrent creates (numbers, idempotency keys).
+        service = repo.load_service(conn, service_id, lock=uow.locks_rows)
+        if cmd.idempotency_key:
+            existing = conn.execute(
+                select(idempotency_keys.c.item_id).where(
+                    idempotency_keys.c.service_id == service_id,
+                    idempotency_keys.c.key == cmd.idempotency_key,
+                )
+            ).scalar()
+            if existing is not None:
+                return repo.load_item(conn, int(existing))
+        check_class_rules(service.class_policy(cmd.cos), cmd.due_date)
+        stage = _arrival_stage(service, cmd.stage_id)
+        now = clock.now()
+        number = repo.next_item_number(conn, service_id)
+        prev, _ = repo.stage_neighbours(conn, stage.id, -1, None)
+        rank = rank_between(prev, None)
+        assert rank is not None
+        item = WorkItem(
+            id=0, service_id=service_id, key=f"{service.key}-{number}", title=title,
+            description=description, type=item_type, cos=cmd.cos, customer=customer,
+            due_date=cmd.due_date, assignees=assignees, stage_id=stage.id, rank=rank,
+            version=1, arrived_at=now,
+        )
+        item = replace(item, id=repo.insert_item(conn, item, number, now))
+        repo.append_event(
+            conn, service_id=service_id, item_id=item.id, kind="created", at=now,
+            actor=actor.username, to_stage_id=stage.id, payload=item_snapshot(item),
+        )
+        if cmd.idempotency_key:
+            conn.execute(insert(idempotency_keys).values(
+                service_id=service_id, key=cmd.idempotency_key, item_id=item.id, created_at=now,
+            ))
+        return item
+
+
+def _arrival_stage(service: Service, stage_id: int | None) -> Stage:
+    if stage_id is None:
+        return service.first_stage(Phase.UPSTREAM)
+    stage = service.stage(stage_id)
+    if stage.phase is not Phase.UPSTREAM:
+        raise InvalidInput("new work starts upstream, before the commitment point", "stage_id")
+    return stage
+
+
+def move_item(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: MoveItem) -> WorkItem:
+    """Pull, move, deliver, discard, reopen or reorder, with WIP limits enforced atomically.
+
+    Returns the item after the move."""
+    return move_item_in_service(uow, clock, actor, cmd)[0]
+
+
+def move_item_in_service(uow: UnitOfWork, clock: Clock, actor: Actor,
+                         cmd: MoveItem) -> tuple[WorkItem, Service]:
+    """`move_item`, also returning the service it loaded, so a caller can show the item's stage
+    without reading the service again (the move is the hottest write)."""
+    with uow.write() as conn:
+        item, service = _load_for_move(uow, conn, cmd)
+        item.check_version(cmd.expected_version)
+        from_stage = service.stage(item.stage_id)
+        to_stage = service.stage(cmd.to_stage)
+        transition = classify_move(from_stage, to_stage)
+        reason = _move_reason(transition, cmd.reason)
+        if transition is Transition.DELIVER and item.is_blocked:
+            raise Conflict(f"{item.key} is blocked; unblock it before delivering", "to_stage")
+        # Count only what a limit in play needs: most moves touch no limit at all.
+        entering = to_stage.phase is Phase.COMMITTED and from_stage.phase is not Phase.COMMITTED
+        counts = repo.wip_counts(
+            conn, service, _stages_to_count(service, to_stage),
+            classes=entering and service.class_policy(item.cos).wip_limit is not None,
+            persons=list(item.assignees) if entering and service.person_wip_limit else [],
+        )
+        violations = check_move(service, item, from_stage, to_stage, counts)
+        now = clock.now()
+        override = _override(violations, cmd.override_reason)
+        rank = _rank_for(conn, item, to_stage.id, cmd.before)
+        moved = apply_move(item, to_stage, transition, now, rank)
+        repo.save_item(conn, moved, now)
+        if override is not None:
+            repo.append_event(
+                conn, service_id=service.id, item_id=item.id, kind="wip_override", at=now,
+                actor=actor.username, from_stage_id=from_stage.id, to_stage_id=to_stage.id,
+                reason=override, payload={"violations": [v.as_dict() for v in violations]},
+            )
+        if transition is Transition.DISCARD and item.is_blocked:
+            _unblock(conn, service, item, now, actor, "discarded while blocked")
+            moved = replace(moved, blocker=None)
+        kind = "reordered" if transition is Transition.REORDER else "moved"
+        repo.append_event(
+            conn, service_id=service.id, item_id=item.id, kind=kind, at=now,
+            actor=actor.username, from_stage_id=from_stage.id, to_stage_id=to_stage.id,
+            reason=reason, payload={"transition": transition.value, "version": moved.version},
+        )
+        return moved, service
+
+
+def _load_for_move(uow: UnitOfWork, conn: Connection, cmd: MoveItem) -> tuple[WorkItem, Service]:
+    """Load the item and its service, taking PostgreSQL row locks in one fixed order.
+
+    Order: service (only when a service-wide limit is in play), then the target stage (only
+    when a limit covers it), then the item. Everyone takes them in this order, so concurrent
+    moves queue instead of deadlocking, and moves that no limit concerns do not queue at all.
+    """
+    if not uow.locks_rows:  # SQLite: BEGIN IMMEDIATE already holds the write lock
+        item = repo.load_item_by_key(conn, cmd.item_key)
+        return item, repo.load_service(conn, item.service_id)
+    ref = repo.item_ref_for_key(conn, cmd.item_key)
+    service = repo.load_service(conn, ref.service_id)
+    to_stage = service.stage(cmd.to_stage)
+    from_stage = service.stage(ref.stage_id)
+    entering = to_stage.phase is Phase.COMMITTED and from_stage.phase is not Phase.COMMITTED
+    # The item's class is not known before its row is locked: any class limit counts here.
+    service_wide = any(g.wip_limit is not None for g in service.groups) or (entering and (
+        any(p.wip_limit is not None for p in service.classes.values())
+        or service.person_wip_limit is not None
+    ))
+    if service_wide:
+        service = repo.load_service(conn, service.id, lock=True)
+    if _stages_to_count(service, to_stage):
+        repo.lock_stage(conn, to_stage.id)
+    locked = repo.load_item(conn, ref.id, lock=True)
+    if locked.stage_id != ref.stage_id:
+        # Someone moved it while we waited for the locks; the caller must look again.
+        raise StaleVersion(ref.version, locked.version)
+    return locked, service
+
+
+def _stages_to_count(service: Service, to_stage: Stage) -> set[int]:
+    """The stages whose counts the move's limits need: none when no limit covers the target."""
+    ids = {to_stage.id} if to_stage.wip_limit is not None else set()
+    for group in service.groups_containing(to_stage.id):
+        if group.wip_limit is not None:
+            ids |= group.stage_ids
+    return ids
+
+
+def _move_reason(transition: Transition, reason: str | None) -> str | None:
+    if transition is Transition.DISCARD:
+        return require_reason(reason, "reason", "discarding an item")
+    if reason is None or not reason.strip():
+        return None
+    return require_reason(reason, "reason", "a move")
+
+
+def _override(violations: list[LimitViolation], override_reason: str | None) -> str | None:
+    """Refuse the move, or return the reason the limits are knowingly exceeded."""
+    if not violations:
+        return None
+    if override_reason is None or not override_reason.strip():
+        raise WipLimitExceeded(violations)
+    return require_reason(override_reason, "override_reason", "a WIP override")
+
+
+def _rank_for(conn: Connection, item: WorkItem, stage_id: int, before: str | None) -> int:
+    before_id: int | None = None
+    if before:
+        before_id = repo.item_id_for_key(conn, before)
+        target = repo.load_item(conn, before_id)
+        if target.stage_id != stage_id or before_id == item.id:
+            raise InvalidInput(f"{before} is not another card in that stage", "before")
+    prev, nxt = repo.stage_neighbours(conn, stage_id, item.id, before_id)
+    rank = rank_between(prev, nxt)
+    if rank is not None:
+        return rank
+    # The gap closed: respace the whole stage in this same transaction, then place again.
+    order = repo.stage_order(conn, stage_id, item.id)
+    repo.write_ranks(conn, list(zip([i for i, _ in order], spread(len(order)), strict=True)))
+    prev, nxt = repo.stage_neighbours(conn, stage_id, item.id, before_id)
+    rank = rank_between(prev, nxt)
+    assert rank is not None
+    return rank
+
+
+def update_item(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: UpdateItem) -> WorkItem:
+    """Edit fields. Only what changed is recorded, old and new."""
+    unknown = sorted(set(cmd.changes) - set(EDITABLE))
+    if unknown:
+        raise InvalidInput(f"{unknown[0]} cannot be edited", field=unknown[0])
+    with uow.write() as conn:
+        item_id = repo.item_id_for_key(conn, cmd.item_key)
+        item = repo.load_item(conn, item_id, lock=uow.locks_rows)
+        item.check_version(cmd.expected_version)
+        service = repo.load_service(conn, item.service_id)
+        edited = _apply_changes(item, cmd.changes)
+        check_class_rules(service.class_policy(edited.cos), edited.due_date)
+        changes = {
+            name: [_plain(getattr(item, name)), _plain(getattr(edited, name))]
+            for name in EDITABLE if getattr(item, name) != getattr(edited, name)
+        }
+        if not changes:
+            return item
+        now = clock.now()
+        stage = service.stage(item.stage_id)
+        violations: list[LimitViolation] = []
+        if "cos" in changes and stage.phase is Phase.COMMITTED:
+            policy = service.class_policy(edited.cos)
+            count = repo.wip_counts(conn, service, set(), classes=True, persons=[]).by_class
+            n = count.get(edited.cos, 0)
+            if policy.wip_limit is not None and n >= policy.wip_limit:
+                violations.append(LimitViolation(
+                    "class_of_service", edited.cos.label, policy.wip_limit, n,
+                    f"{edited.cos.label} items in the committed phase of {service.name}",
+                ))
+        override = _override(violations, cmd.override_reason)
+        edited = replace(edited, version=item.version + 1)
+        repo.save_item(conn, edited, now)
+        if override is not None:
+            repo.append_event(
+                conn, service_id=service.id, item_id=item.id, kind="wip_override", at=now,
+                actor=actor.username, reason=override,
+                payload={"violations": [v.as_dict() for v in violations]},
+            )
+        repo.append_event(
+            conn, service_id=service.id, item_id=item.id, kind="edited", at=now,
+            actor=actor.username, payload={"changes": changes, "version": edited.version},
+        )
+        return edited
+
+
+def _apply_changes(item: WorkItem, changes: dict[str, Any]) -> WorkItem:
+    values: dict[str, Any] = {}
+    for name, value in changes.items():
+        if name == "title":
+            values[name] = check_text(_str(value, name), name, TITLE_MAX, required=True)
+        elif name == "description":
+            values[name] = check_text(_str(value, name), name, DESCRIPTION_MAX)
+        elif name == "type":
+            values[name] = check_text(_str(value, name), name, 40, required=True)
+        elif name == "customer":
+            values[name] = check_text(_str(value, name), name, SHORT_TEXT_MAX)
+        elif name == "cos":
+            try:
+                values[name] = ClassOfService(value)
+            except ValueError:
+                allowed = ", ".join(c.value for c in ClassOfService)
+                raise InvalidInput(f"cos must be one of: {allowed}", field="cos") from None
+        elif name == "due_date":
+            if value is not None and not isinstance(value, date):
+                raise InvalidInput("due_date must be a date (YYYY-MM-DD)", field="due_date")
+            values[name] = value
+    return replace(item, **values)
+
+
+def _str(value: Any, name: str) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput(f"{name} must be text", field=name)
+    return value
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, ClassOfService):
+        return value.value
+    return value
+
+
+def block_item(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: BlockItem) -> WorkItem:
+    with uow.write() as conn:
+        item_id = repo.item_id_for_key(conn, cmd.item_key)
+        item = repo.load_item(conn, item_id, lock=uow.locks_rows)
+        item.check_version(cmd.expected_version)
+        service = repo.load_service(conn, item.service_id)
+        now = clock.now()
+        blocker = new_blocker(service, item, service.stage(item.stage_id), cmd.reason,
+                              cmd.category, now)
+        blocked = replace(item, blocker=blocker, version=item.version + 1)
+        repo.save_item(conn, blocked, now)
+        repo.open_blocker(conn, item.id, blocker, actor.username)
+        repo.append_event(
+            conn, service_id=service.id, item_id=item.id, kind="blocked", at=now,
+            actor=actor.username, from_stage_id=item.stage_id, to_stage_id=item.stage_id,
+            reason=blocker.reason,
+            payload={"category": blocker.category, "version": blocked.version},
+        )
+        return blocked
+
+
+def unblock_item(uow: UnitOfWork, clock: Clock, actor: Actor, item_key: str,
+                 expected_version: int | None = None) -> WorkItem:
+    with uow.write() as conn:
+        item_id = repo.item_id_for_key(conn, item_key)
+        item = repo.load_item(conn, item_id, lock=uow.locks_rows)
+        item.check_version(expected_version)
+        service = repo.load_service(conn, item.service_id)
+        now = clock.now()
+        unblocked = replace(item, blocker=None, version=item.version + 1)
+        repo.save_item(conn, unblocked, now)
+        _unblock(conn, service, item, now, actor, None)
+        return unblocked
+
+
+def _unblock(conn: Connection, service: Service, item: WorkItem, now: datetime, actor: Actor,
+             note: str | None) -> None:
+    ended = end_blocker(item, now)
+    repo.close_blocker(conn, item.id, now, actor.username)
+    repo.append_event(
+        conn, service_id=service.id, item_id=item.id, kind="unblocked", at=now,
+        actor=actor.username, from_stage_id=item.stage_id, to_stage_id=item.stage_id,
+        reason=note,
+        payload={
+            "category": ended.category,
+            "blocked_reason": ended.reason,
+            "blocked_seconds": (now - ended.started_at).total_seconds(),
+        },
+    )
+
+
+def assign_item(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: AssignItem) -> WorkItem:
+    person = check_text(cmd.person, "person", 80, required=True)
+    with uow.write() as conn:
+        item_id = repo.item_id_for_key(conn, cmd.item_key)
+        item = repo.load_item(conn, item_id)
+        service = repo.load_service(conn, item.service_id, lock=uow.locks_rows)
+        item = repo.load_item(conn, item_id, lock=uow.locks_rows)
+        item.check_version(cmd.expected_version)
+        if person in item.assignees:
+            raise Conflict(f"{person} is already assigned to {item.key}", field="person")
+        stage = service.stage(item.stage_id)
+        counts = repo.wip_counts(conn, service, set(), classes=False, persons=[person])
+        violations = check_assign(service, stage, person, counts)
+        override = _override(violations, cmd.override_reason)
+        now = clock.now()
+        assigned = replace(item, assignees=tuple(sorted({*item.assignees, person})),
+                           version=item.version + 1)
+        repo.save_item(conn, assigned, now)
+        repo.set_assignees(conn, item.id, add=[person], remove=[])
+        if override is not None:
+            repo.append_event(
+                conn, service_id=service.id, item_id=item.id, kind="wip_override", at=now,
+                actor=actor.username, reason=override,
+                payload={"violations": [v.as_dict() for v in violations]},
+            )
+        repo.append_event(
+            conn, service_id=service.id, item_id=item.id, kind="assigned", at=now,
+            actor=actor.username, payload={"person": person, "version": assigned.version},
+        )
+        return assigned
+
+
+def unassign_item(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: AssignItem) -> WorkItem:
+    with uow.write() as conn:
+        item_id = repo.item_id_for_key(conn, cmd.item_key)
+        item = repo.load_item(conn, item_id, lock=uow.locks_rows)
+        item.check_version(cmd.expected_version)
+        if cmd.person not in item.assignees:
+            raise Conflict(f"{cmd.person} is not assigned to {item.key}", field="person")
+        now = clock.now()
+        unassigned = replace(item, assignees=tuple(p for p in item.assignees if p != cmd.person),
+                             version=item.version + 1)
+        repo.save_item(conn, unassigned, now)
+        repo.set_assignees(conn, item.id, add=[], remove=[cmd.person])
+        repo.append_event(
+            conn, service_id=item.service_id, item_id=item.id, kind="unassigned", at=now,
+            actor=actor.username, payload={"person": cmd.person, "version": unassigned.version},
+        )
+        return unassigned
+
+
+def item_snapshot(item: WorkItem) -> dict[str, Any]:
+    """The fields an item was created with, for the `created` event."""
+    return {
+        "key": item.key, "title": item.title, "type": item.type, "cos": item.cos.value,
+        "customer": item.customer, "due_date": _plain(item.due_date),
+        "assignees": list(item.assignees), "version": item.version,
+    }

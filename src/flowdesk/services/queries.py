@@ -1,0 +1,205 @@
+"""Read-side use cases: service list, board, history, event feed. A constant number of queries
+each, never one per card."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, or_, select
+
+from flowdesk.domain.items import Blocker, WorkItem
+from flowdesk.domain.workflow import Phase, Service, Stage
+from flowdesk.storage import repository as repo
+from flowdesk.storage.tables import blockers, item_assignees, item_events, items, services, stages
+from flowdesk.storage.unit_of_work import UnitOfWork
+
+DONE_WINDOW = timedelta(days=14)
+FEED_MAX = 1_000
+
+
+@dataclass(frozen=True)
+class ServiceSummary:
+    service: Service
+    wip: int  # items in the committed phase
+    blocked: int
+    delivered_this_week: int
+
+
+@dataclass(frozen=True)
+class Column:
+    stage: Stage
+    count: int  # exact, whatever is shown
+    items: list[WorkItem]
+    hidden: int  # cards not loaded (old deliveries, or past the per-stage cap)
+
+
+@dataclass(frozen=True)
+class Board:
+    service: Service
+    columns: list[Column]
+    done_since: datetime
+
+
+def list_services(uow: UnitOfWork, now: datetime) -> list[ServiceSummary]:
+    week_start = now - timedelta(days=now.weekday(), hours=now.hour, minutes=now.minute,
+                                 seconds=now.second, microseconds=now.microsecond)
+    with uow.read() as conn:
+        ids = [int(i) for i in conn.execute(select(services.c.id).order_by(services.c.key))
+               .scalars()]
+        committed: dict[int, int] = dict(conn.execute(
+            select(items.c.service_id, func.count()).select_from(
+                items.join(stages, stages.c.id == items.c.stage_id))
+            .where(stages.c.phase == Phase.COMMITTED.value).group_by(items.c.service_id)
+        ).all())
+        blocked: dict[int, int] = dict(conn.execute(
+            select(items.c.service_id, func.count()).select_from(
+                blockers.join(items, items.c.id == blockers.c.item_id))
+            .where(blockers.c.ended_at.is_(None)).group_by(items.c.service_id)
+        ).all())
+        delivered: dict[int, int] = dict(conn.execute(
+            select(items.c.service_id, func.count())
+            .where(items.c.delivered_at >= week_start).group_by(items.c.service_id)
+        ).all())
+        return [
+            ServiceSummary(repo.load_service(conn, sid), int(committed.get(sid, 0)),
+                           int(blocked.get(sid, 0)), int(delivered.get(sid, 0)))
+            for sid in ids
+        ]
+
+
+def get_service(uow: UnitOfWork, key: str) -> Service:
+    with uow.read() as conn:
+        return repo.load_service(conn, repo.service_id_for_key(conn, key))
+
+
+def get_board(uow: UnitOfWork, key: str, now: datetime, *, done_window: timedelta = DONE_WINDOW,
+              per_stage_cap: int | None = None) -> Board:
+    """The board: every column's exact count, open cards in rank order, recent deliveries only.
+
+    `per_stage_cap` bounds the cards loaded per column on very large boards; counts stay exact.
+    """
+    done_since = now - done_window
+    with uow.read() as conn:
+        service = repo.load_service(conn, repo.service_id_for_key(conn, key))
+        counts: dict[int, int] = dict(conn.execute(
+            select(items.c.stage_id, func.count()).where(items.c.service_id == service.id)
+            .group_by(items.c.stage_id)
+        ).all())
+        open_ids = [s.id for s in service.stages if s.phase.is_open]
+        closed_ids = [s.id for s in service.stages if not s.phase.is_open]
+        shown = and_(items.c.service_id == service.id, or_(
+            items.c.stage_id.in_(open_ids),
+            and_(items.c.stage_id.in_(closed_ids),
+                 func.coalesce(items.c.delivered_at, items.c.discarded_at) >= done_since),
+        ))
+        cards = _load_cards(conn, shown, per_stage_cap)
+    by_stage: dict[int, list[WorkItem]] = defaultdict(list)
+    for card in cards:
+        by_stage[card.stage_id].append(card)
+    columns = []
+    for stage in service.stages:
+        shown_items = by_stage.get(stage.id, [])
+        count = int(counts.get(stage.id, 0))
+        columns.append(Column(stage, count, shown_items, count - len(shown_items)))
+    return Board(service, columns, done_since)
+
+
+def _load_cards(conn: Connection, where: Any, per_stage_cap: int | None) -> list[WorkItem]:
+    """Cards with their assignees and open blockers, in three queries."""
+    query = select(items).where(where)
+    if per_stage_cap is not None:
+        position = func.row_number().over(
+            partition_by=items.c.stage_id, order_by=(items.c.rank, items.c.id)
+        ).label("pos")
+        ranked = select(items, position).where(where).subquery()
+        query = select(*[ranked.c[c.name] for c in items.columns]).where(
+            ranked.c.pos <= per_stage_cap)
+        rows = conn.execute(query.order_by(ranked.c.stage_id, ranked.c.rank, ranked.c.id)).all()
+    else:
+        rows = conn.execute(query.order_by(items.c.stage_id, items.c.rank, items.c.id)).all()
+    ids = select(items.c.id).where(where).scalar_subquery()
+    assignees: dict[int, list[str]] = defaultdict(list)
+    for item_id, person in conn.execute(
+        select(item_assignees.c.item_id, item_assignees.c.person)
+        .where(item_assignees.c.item_id.in_(ids)).order_by(item_assignees.c.person)
+    ):
+        assignees[int(item_id)].append(str(person))
+    open_blockers: dict[int, Blocker] = {}
+    for b in conn.execute(
+        select(blockers).where(and_(blockers.c.item_id.in_(ids), blockers.c.ended_at.is_(None)))
+    ):
+        open_blockers[int(b.item_id)] = Blocker(b.reason, b.category, b.started_at)
+    return [
+        repo.item_from_row(r, tuple(assignees.get(r.id, ())), open_blockers.get(r.id))
+        for r in rows
+    ]
+
+
+def get_item(uow: UnitOfWork, key: str) -> tuple[WorkItem, Service]:
+    with uow.read() as conn:
+        item = repo.load_item(conn, repo.item_id_for_key(conn, key))
+        return item, repo.load_service(conn, item.service_id)
+
+
+@dataclass(frozen=True)
+class EventView:
+    id: int
+    service_id: int
+    item_id: int | None
+    item_key: str | None
+    kind: str
+    from_stage: str | None
+    to_stage: str | None
+    at: datetime
+    actor: str
+    reason: str | None
+    payload: dict[str, Any]
+
+
+def item_history(uow: UnitOfWork, key: str) -> list[EventView]:
+    with uow.read() as conn:
+        item_id = repo.item_id_for_key(conn, key)
+        return _events(conn, item_events.c.item_id == item_id, None, FEED_MAX * 10)
+
+
+def service_feed(uow: UnitOfWork, key: str, after: int, limit: int) -> list[EventView]:
+    """Events after the cursor (an event id), oldest first: for integrations and analytics."""
+    with uow.read() as conn:
+        service_id = repo.service_id_for_key(conn, key)
+        return _events(conn, item_events.c.service_id == service_id, after, min(limit, FEED_MAX))
+
+
+def _events(conn: Connection, where: Any, after: int | None, limit: int) -> list[EventView]:
+    from_stage = stages.alias("from_stage")
+    to_stage = stages.alias("to_stage")
+    query = (
+        select(item_events, items.c.key.label("item_key"),
+               from_stage.c.name.label("from_name"), to_stage.c.name.label("to_name"))
+        .select_from(
+            item_events.outerjoin(items, items.c.id == item_events.c.item_id)
+            .outerjoin(from_stage, from_stage.c.id == item_events.c.from_stage_id)
+            .outerjoin(to_stage, to_stage.c.id == item_events.c.to_stage_id)
+        )
+        .where(where)
+    )
+    if after is not None:
+        query = query.where(item_events.c.id > after)
+    rows = conn.execute(query.order_by(item_events.c.id).limit(limit)).all()
+    return [
+        EventView(int(r.id), int(r.service_id), r.item_id, r.item_key, r.kind, r.from_name,
+                  r.to_name, r.at, r.actor, r.reason, dict(r.payload or {}))
+        for r in rows
+    ]
+
+
+def latest_event_id(uow: UnitOfWork, key: str) -> int:
+    """The id of the service's newest event (0 before the first): a cheap change marker."""
+    with uow.read() as conn:
+        service_id = repo.service_id_for_key(conn, key)
+        newest = conn.execute(
+            select(func.max(item_events.c.id)).where(item_events.c.service_id == service_id)
+        ).scalar()
+        return int(newest or 0)

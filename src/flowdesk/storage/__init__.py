@@ -1,0 +1,1 @@
+"""Tables, the engine, repositories and migrations."""

@@ -1,0 +1,366 @@
+"""Map rows to domain objects and back. Every function works inside the caller's transaction."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import (
+    Connection,
+    CursorResult,
+    Row,
+    and_,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
+
+from flowdesk.domain.classes import ClassOfService, ClassPolicy, default_class_policies
+from flowdesk.domain.errors import NotFound
+from flowdesk.domain.items import Blocker, WorkItem
+from flowdesk.domain.wip import WipCounts
+from flowdesk.domain.workflow import Phase, Service, Stage, StageGroup, StageKind
+from flowdesk.storage.tables import (
+    blockers,
+    class_policies,
+    item_assignees,
+    item_events,
+    items,
+    services,
+    stage_group_members,
+    stage_groups,
+    stages,
+)
+from flowdesk.storage.unit_of_work import Written
+
+# The hot statements are built once, here, and run with parameters: building a statement and
+# its cache key costs several times more than running it, and every use case runs a dozen.
+# (Bound names differ from column names: SQLAlchemy keeps those for INSERT/UPDATE values.)
+_SERVICE_ID_BY_KEY = select(services.c.id).where(services.c.key == bindparam("b_key"))
+_SERVICE = select(services).where(services.c.id == bindparam("b_service"))
+_SERVICE_LOCKED = _SERVICE.with_for_update()
+_STAGES = (select(stages).where(stages.c.service_id == bindparam("b_service"))
+           .order_by(stages.c.position))
+_GROUPS = select(stage_groups).where(stage_groups.c.service_id == bindparam("b_service"))
+_GROUP_MEMBERS = select(stage_group_members).where(
+    stage_group_members.c.group_id.in_(bindparam("b_groups", expanding=True)))
+_CLASSES = select(class_policies).where(class_policies.c.service_id == bindparam("b_service"))
+_LOCK_STAGE = select(stages.c.id).where(stages.c.id == bindparam("b_stage")).with_for_update()
+_ITEM_ID_BY_KEY = select(items.c.id).where(items.c.key == bindparam("b_key"))
+_ITEM = select(items).where(items.c.id == bindparam("b_item"))
+_ITEM_LOCKED = _ITEM.with_for_update()
+_ITEM_BY_KEY = select(items).where(items.c.key == bindparam("b_key"))
+_ITEM_REF_BY_KEY = select(items.c.id, items.c.service_id, items.c.stage_id, items.c.version).where(
+    items.c.key == bindparam("b_key"))
+_ASSIGNEES = (select(item_assignees.c.person).where(item_assignees.c.item_id == bindparam("b_item"))
+              .order_by(item_assignees.c.person))
+_OPEN_BLOCKER = select(blockers).where(
+    and_(blockers.c.item_id == bindparam("b_item"), blockers.c.ended_at.is_(None)))
+_BUMP_NUMBER = (update(services).where(services.c.id == bindparam("b_service"))
+                .values(next_number=services.c.next_number + 1))
+_NEXT_NUMBER = select(services.c.next_number).where(services.c.id == bindparam("b_service"))
+_INSERT_ITEM = insert(items)
+_SAVE_ITEM = update(items).where(items.c.id == bindparam("b_item"))  # SET: the params given
+_INSERT_ASSIGNEE = insert(item_assignees)
+_DELETE_ASSIGNEE = item_assignees.delete().where(and_(
+    item_assignees.c.item_id == bindparam("b_item"),
+    item_assignees.c.person == bindparam("b_person"),
+))
+_OTHERS_IN_STAGE = and_(items.c.stage_id == bindparam("b_stage"),
+                        items.c.id != bindparam("b_item"))
+_LAST_RANK = select(func.max(items.c.rank)).where(_OTHERS_IN_STAGE)
+_RANK_OF = select(items.c.rank).where(items.c.id == bindparam("b_before"))
+_LAST_RANK_BELOW = select(func.max(items.c.rank)).where(
+    and_(_OTHERS_IN_STAGE, items.c.rank < bindparam("b_rank")))
+_COUNT_BY_STAGE = (select(items.c.stage_id, func.count())
+                   .where(items.c.stage_id.in_(bindparam("b_stages", expanding=True)))
+                   .group_by(items.c.stage_id))
+_COUNT_BY_CLASS = (select(items.c.cos, func.count())
+                   .where(items.c.stage_id.in_(bindparam("b_stages", expanding=True)))
+                   .group_by(items.c.cos))
+_COUNT_BY_PERSON = (
+    select(item_assignees.c.person, func.count())
+    .select_from(item_assignees.join(items, items.c.id == item_assignees.c.item_id))
+    .where(and_(items.c.stage_id.in_(bindparam("b_stages", expanding=True)),
+                item_assignees.c.person.in_(bindparam("b_persons", expanding=True))))
+    .group_by(item_assignees.c.person)
+)
+_INSERT_BLOCKER = insert(blockers)
+_CLOSE_BLOCKER = update(blockers).where(
+    and_(blockers.c.item_id == bindparam("b_item"), blockers.c.ended_at.is_(None)))
+_INSERT_EVENT = insert(item_events)
+
+
+def inserted_id(result: CursorResult[Any]) -> int:
+    """The primary key an INSERT just created."""
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+# --- services -------------------------------------------------------------------------------
+
+def service_id_for_key(conn: Connection, key: str) -> int:
+    if "\x00" in key:  # PostgreSQL refuses NUL in a query parameter; no key contains one
+        raise NotFound(f"no service with key {key!r}", field="key")
+    sid = conn.execute(_SERVICE_ID_BY_KEY, {"b_key": key.upper()}).scalar()
+    if sid is None:
+        raise NotFound(f"no service with key '{key}'", field="key")
+    return int(sid)
+
+
+def load_service(conn: Connection, service_id: int, *, lock: bool = False) -> Service:
+    """The service with its workflow. `lock` takes a row lock on PostgreSQL (FOR UPDATE)."""
+    params = {"b_service": service_id}
+    row = conn.execute(_SERVICE_LOCKED if lock else _SERVICE, params).one_or_none()
+    if row is None:
+        raise NotFound(f"no service with id {service_id}")
+    stage_rows = conn.execute(_STAGES, params).all()
+    group_rows = conn.execute(_GROUPS, params).all()
+    members: dict[int, set[int]] = defaultdict(set)
+    if group_rows:
+        for m in conn.execute(_GROUP_MEMBERS, {"b_groups": [g.id for g in group_rows]}):
+            members[m.group_id].add(m.stage_id)
+    classes = default_class_policies()
+    for c in conn.execute(_CLASSES, params):
+        cos = ClassOfService(c.cos)
+        classes[cos] = ClassPolicy(
+            cos, c.wip_limit, c.may_exceed_stage_limits, c.requires_due_date, c.policy
+        )
+    return Service(
+        id=row.id,
+        key=row.key,
+        name=row.name,
+        description=row.description,
+        stages=tuple(stage_from_row(s) for s in stage_rows),
+        groups=tuple(
+            StageGroup(g.id, g.name, frozenset(members[g.id]), g.wip_limit) for g in group_rows
+        ),
+        classes=classes,
+        person_wip_limit=row.person_wip_limit,
+        blocker_categories=tuple(row.blocker_categories),
+        timezone=row.timezone,
+    )
+
+
+def stage_from_row(row: Row[Any]) -> Stage:
+    return Stage(
+        id=row.id,
+        name=row.name,
+        phase=Phase(row.phase),
+        kind=StageKind(row.kind),
+        position=row.position,
+        wip_limit=row.wip_limit,
+        policy=row.policy,
+    )
+
+
+def lock_stage(conn: Connection, stage_id: int) -> None:
+    """Row-lock one stage (PostgreSQL): concurrent pulls into it queue up here."""
+    conn.execute(_LOCK_STAGE, {"b_stage": stage_id})
+
+
+# --- items ----------------------------------------------------------------------------------
+
+def item_id_for_key(conn: Connection, key: str) -> int:
+    if "\x00" in key:  # PostgreSQL refuses NUL in a query parameter; no key contains one
+        raise NotFound(f"no item with key {key!r}", field="item")
+    iid = conn.execute(_ITEM_ID_BY_KEY, {"b_key": key.upper()}).scalar()
+    if iid is None:
+        raise NotFound(f"no item with key '{key}'", field="item")
+    return int(iid)
+
+
+def load_item(conn: Connection, item_id: int, *, lock: bool = False) -> WorkItem:
+    params = {"b_item": item_id}
+    row = conn.execute(_ITEM_LOCKED if lock else _ITEM, params).one_or_none()
+    if row is None:
+        raise NotFound(f"no item with id {item_id}", field="item")
+    assignees = tuple(conn.execute(_ASSIGNEES, params).scalars())
+    blocker_row = conn.execute(_OPEN_BLOCKER, params).one_or_none()
+    blocker = None
+    if blocker_row is not None:
+        blocker = Blocker(blocker_row.reason, blocker_row.category, blocker_row.started_at)
+    return item_from_row(row, assignees, blocker)
+
+
+class ItemRef(NamedTuple):
+    """Where an item is, without its details: enough to decide which locks a move needs."""
+
+    id: int
+    service_id: int
+    stage_id: int
+    version: int
+
+
+def item_ref_for_key(conn: Connection, key: str) -> ItemRef:
+    if "\x00" in key:  # PostgreSQL refuses NUL in a query parameter; no key contains one
+        raise NotFound(f"no item with key {key!r}", field="item")
+    row = conn.execute(_ITEM_REF_BY_KEY, {"b_key": key.upper()}).one_or_none()
+    if row is None:
+        raise NotFound(f"no item with key '{key}'", field="item")
+    return ItemRef(int(row.id), int(row.service_id), int(row.stage_id), int(row.version))
+
+
+def load_item_by_key(conn: Connection, key: str) -> WorkItem:
+    """The item with this public key: one query fewer than item_id_for_key, then load_item."""
+    if "\x00" in key:  # PostgreSQL refuses NUL in a query parameter; no key contains one
+        raise NotFound(f"no item with key {key!r}", field="item")
+    row = conn.execute(_ITEM_BY_KEY, {"b_key": key.upper()}).one_or_none()
+    if row is None:
+        raise NotFound(f"no item with key '{key}'", field="item")
+    params = {"b_item": row.id}
+    assignees = tuple(conn.execute(_ASSIGNEES, params).scalars())
+    blocker_row = conn.execute(_OPEN_BLOCKER, params).one_or_none()
+    blocker = None
+    if blocker_row is not None:
+        blocker = Blocker(blocker_row.reason, blocker_row.category, blocker_row.started_at)
+    return item_from_row(row, assignees, blocker)
+
+
+def item_from_row(row: Row[Any], assignees: tuple[str, ...], blocker: Blocker | None) -> WorkItem:
+    return WorkItem(
+        id=row.id,
+        service_id=row.service_id,
+        key=row.key,
+        title=row.title,
+        description=row.description,
+        type=row.type,
+        cos=ClassOfService(row.cos),
+        customer=row.customer,
+        due_date=row.due_date,
+        assignees=assignees,
+        stage_id=row.stage_id,
+        rank=row.rank,
+        version=row.version,
+        arrived_at=row.arrived_at,
+        committed_at=row.committed_at,
+        delivered_at=row.delivered_at,
+        discarded_at=row.discarded_at,
+        blocker=blocker,
+    )
+
+
+def next_item_number(conn: Connection, service_id: int) -> int:
+    """Reserve the next per-service number (the row update serialises concurrent creates)."""
+    conn.execute(_BUMP_NUMBER, {"b_service": service_id})
+    number = conn.execute(_NEXT_NUMBER, {"b_service": service_id}).scalar_one()
+    return int(number) - 1
+
+
+def insert_item(conn: Connection, item: WorkItem, number: int, now: datetime,
+                external_id: str | None = None) -> int:
+    result = conn.execute(_INSERT_ITEM, {
+        "service_id": item.service_id, "number": number, "key": item.key, "title": item.title,
+        "description": item.description, "type": item.type, "cos": item.cos.value,
+        "customer": item.customer, "due_date": item.due_date, "stage_id": item.stage_id,
+        "rank": item.rank, "version": item.version, "arrived_at": item.arrived_at,
+        "committed_at": item.committed_at, "delivered_at": item.delivered_at,
+        "discarded_at": item.discarded_at, "updated_at": now, "external_id": external_id,
+    })
+    item_id = inserted_id(result)
+    for person in item.assignees:
+        conn.execute(_INSERT_ASSIGNEE, {"item_id": item_id, "person": person})
+    return item_id
+
+
+def save_item(conn: Connection, item: WorkItem, now: datetime) -> None:
+    """Write the item's current state; the version in `item` is the new version."""
+    conn.execute(_SAVE_ITEM, {
+        "b_item": item.id, "title": item.title, "description": item.description,
+        "type": item.type, "cos": item.cos.value, "customer": item.customer,
+        "due_date": item.due_date, "stage_id": item.stage_id, "rank": item.rank,
+        "version": item.version, "committed_at": item.committed_at,
+        "delivered_at": item.delivered_at, "discarded_at": item.discarded_at, "updated_at": now,
+    })
+
+
+def set_assignees(conn: Connection, item_id: int, add: list[str], remove: list[str]) -> None:
+    for person in remove:
+        conn.execute(_DELETE_ASSIGNEE, {"b_item": item_id, "b_person": person})
+    for person in add:
+        conn.execute(_INSERT_ASSIGNEE, {"item_id": item_id, "person": person})
+
+
+def stage_neighbours(conn: Connection, stage_id: int, item_id: int,
+                     before_id: int | None) -> tuple[int | None, int | None]:
+    """Ranks of the cards either side of the slot in front of `before_id` (or the bottom)."""
+    params = {"b_stage": stage_id, "b_item": item_id}
+    if before_id is None:
+        prev = conn.execute(_LAST_RANK, params).scalar()
+        return (None if prev is None else int(prev)), None
+    nxt = conn.execute(_RANK_OF, {"b_before": before_id}).scalar_one()
+    prev = conn.execute(_LAST_RANK_BELOW, {**params, "b_rank": nxt}).scalar()
+    return (None if prev is None else int(prev)), int(nxt)
+
+
+def stage_order(conn: Connection, stage_id: int, item_id: int) -> list[tuple[int, int]]:
+    rows = conn.execute(
+        select(items.c.id, items.c.rank)
+        .where(and_(items.c.stage_id == stage_id, items.c.id != item_id))
+        .order_by(items.c.rank, items.c.id)
+    ).all()
+    return [(int(r.id), int(r.rank)) for r in rows]
+
+
+def write_ranks(conn: Connection, ranks: list[tuple[int, int]]) -> None:
+    for item_id, rank in ranks:
+        conn.execute(update(items).where(items.c.id == item_id).values(rank=rank))
+
+
+# --- WIP counts -----------------------------------------------------------------------------
+
+def wip_counts(conn: Connection, service: Service, stage_ids: set[int], *,
+               classes: bool, persons: list[str]) -> WipCounts:
+    """Only the counts a decision needs: one grouped query per kind of limit."""
+    by_stage: dict[int, int] = {}
+    if stage_ids:
+        for sid, n in conn.execute(_COUNT_BY_STAGE, {"b_stages": sorted(stage_ids)}):
+            by_stage[int(sid)] = int(n)
+    committed_ids = [s.id for s in service.stages_in(Phase.COMMITTED)]
+    by_class: dict[ClassOfService, int] = {}
+    if classes:
+        for cos, n in conn.execute(_COUNT_BY_CLASS, {"b_stages": committed_ids}):
+            by_class[ClassOfService(cos)] = int(n)
+    by_person: dict[str, int] = {}
+    if persons:
+        for person, n in conn.execute(
+            _COUNT_BY_PERSON, {"b_stages": committed_ids, "b_persons": list(persons)}
+        ):
+            by_person[str(person)] = int(n)
+    return WipCounts(by_stage=by_stage, by_class=by_class, by_person=by_person)
+
+
+# --- blockers -------------------------------------------------------------------------------
+
+def open_blocker(conn: Connection, item_id: int, blocker: Blocker, actor: str) -> None:
+    conn.execute(_INSERT_BLOCKER, {
+        "item_id": item_id, "reason": blocker.reason, "category": blocker.category,
+        "started_at": blocker.started_at, "started_by": actor,
+    })
+
+
+def close_blocker(conn: Connection, item_id: int, ended_at: datetime, actor: str) -> None:
+    conn.execute(_CLOSE_BLOCKER, {"b_item": item_id, "ended_at": ended_at, "ended_by": actor})
+
+
+# --- the event log --------------------------------------------------------------------------
+
+def append_event(conn: Connection, *, service_id: int, item_id: int | None, kind: str,
+                 at: datetime, actor: str, from_stage_id: int | None = None,
+                 to_stage_id: int | None = None, reason: str | None = None,
+                 payload: dict[str, Any] | None = None) -> int:
+    """Append one event. The log is never updated or deleted."""
+    result = conn.execute(_INSERT_EVENT, {
+        "service_id": service_id, "item_id": item_id, "kind": kind,
+        "from_stage_id": from_stage_id, "to_stage_id": to_stage_id, "at": at, "actor": actor,
+        "reason": reason, "payload": payload or {},
+    })
+    event_id = inserted_id(result)
+    written = conn.info.get("flowdesk_written")
+    if written is not None:
+        written.append(Written(event_id, service_id, item_id, kind))
+    return event_id

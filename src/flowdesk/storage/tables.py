@@ -1,0 +1,193 @@
+"""The schema. Current-state tables are what the board reads; item_events is append-only."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.engine import Dialect
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# BigInteger primary keys autoincrement on both databases only as plain Integer on SQLite.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC on the way in and out, also on SQLite (which stores naive text)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; pass a timezone-aware one")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+TS = UtcDateTime()
+
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(80), nullable=False, unique=True),
+    Column("display_name", String(120), nullable=False),
+    Column("created_at", TS, nullable=False),
+)
+
+services = Table(
+    "services", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(10), nullable=False, unique=True),
+    Column("name", String(120), nullable=False),
+    Column("description", Text, nullable=False, server_default=""),
+    Column("next_number", Integer, nullable=False, server_default="1"),
+    Column("person_wip_limit", Integer),
+    Column("timezone", String(64), nullable=False, server_default="UTC"),
+    Column("blocker_categories", JSON, nullable=False),
+    Column("created_at", TS, nullable=False),
+)
+
+stages = Table(
+    "stages", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(80), nullable=False),
+    Column("phase", String(16), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("wip_limit", Integer),
+    Column("policy", Text, nullable=False, server_default=""),
+    UniqueConstraint("service_id", "name", name="uq_stages_service_name"),
+)
+
+stage_groups = Table(
+    "stage_groups", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(80), nullable=False),
+    Column("wip_limit", Integer),
+)
+
+stage_group_members = Table(
+    "stage_group_members", metadata,
+    Column("group_id", ForeignKey("stage_groups.id", ondelete="CASCADE"), primary_key=True),
+    Column("stage_id", ForeignKey("stages.id", ondelete="CASCADE"), primary_key=True),
+)
+
+class_policies = Table(
+    "class_policies", metadata,
+    Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), primary_key=True),
+    Column("cos", String(16), primary_key=True),
+    Column("wip_limit", Integer),
+    Column("may_exceed_stage_limits", Boolean, nullable=False),
+    Column("requires_due_date", Boolean, nullable=False),
+    Column("policy", Text, nullable=False, server_default=""),
+)
+
+items = Table(
+    "items", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("key", String(24), nullable=False, unique=True),
+    Column("title", String(200), nullable=False),
+    Column("description", Text, nullable=False, server_default=""),
+    Column("type", String(40), nullable=False),
+    Column("cos", String(16), nullable=False),
+    Column("customer", String(120), nullable=False, server_default=""),
+    Column("due_date", Date),
+    Column("stage_id", ForeignKey("stages.id"), nullable=False),
+    Column("rank", BigInteger, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("arrived_at", TS, nullable=False),
+    Column("committed_at", TS),
+    Column("delivered_at", TS),
+    Column("discarded_at", TS),
+    Column("updated_at", TS, nullable=False),
+    Column("external_id", String(120)),  # the id in the tool an item was imported from
+    UniqueConstraint("service_id", "number", name="uq_items_service_number"),
+    UniqueConstraint("service_id", "external_id", name="uq_items_service_external"),
+    Index("ix_items_stage_rank", "stage_id", "rank"),
+    Index("ix_items_service_delivered", "service_id", "delivered_at"),
+)
+
+item_assignees = Table(
+    "item_assignees", metadata,
+    Column("item_id", ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("person", String(80), primary_key=True),
+    Index("ix_item_assignees_person", "person"),
+)
+
+blockers = Table(
+    "blockers", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("item_id", ForeignKey("items.id", ondelete="CASCADE"), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("category", String(40), nullable=False),
+    Column("started_at", TS, nullable=False),
+    Column("ended_at", TS),
+    Column("started_by", String(80), nullable=False),
+    Column("ended_by", String(80)),
+    # One open blocker per item, enforced by the database too.
+    Index(
+        "ix_blockers_one_open", "item_id", unique=True,
+        sqlite_where=text("ended_at IS NULL"), postgresql_where=text("ended_at IS NULL"),
+    ),
+)
+
+item_events = Table(
+    "item_events", metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), nullable=False),
+    Column("item_id", ForeignKey("items.id", ondelete="CASCADE")),  # null: a rule change
+    Column("kind", String(32), nullable=False),
+    Column("from_stage_id", Integer),
+    Column("to_stage_id", Integer),
+    Column("at", TS, nullable=False),
+    Column("actor", String(80), nullable=False),
+    Column("reason", Text),
+    Column("payload", JSON, nullable=False),
+    Index("ix_item_events_service_id", "service_id", "id"),
+    Index("ix_item_events_item_id", "item_id", "id"),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys", metadata,
+    Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("item_id", ForeignKey("items.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", TS, nullable=False),
+)

@@ -1,0 +1,91 @@
+"""A unit of work: one transaction per use case, and news of what it wrote after commit."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import weakref
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Engine
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Written:
+    """One event a committed transaction appended: enough for a listener to fetch the rest."""
+
+    event_id: int
+    service_id: int
+    item_id: int | None
+    kind: str
+
+
+Listener = Callable[[list[Written]], None]
+
+
+class UnitOfWork:
+    """Hands out transactions.
+
+    `write()` takes the write lock at BEGIN on SQLite and tells the listeners (live board
+    updates) about the events it appended, only once they are committed. A listener that fails
+    never undoes a committed write. A later PostgreSQL LISTEN/NOTIFY bridge plugs in as one more
+    listener, or by NOTIFY inside the transaction, without changing the use cases.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+        self.listeners: list[Listener] = []
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A write transaction: commits when the block ends, rolls back on any exception."""
+        with _writer_queue(self.engine), self.engine.connect() as conn:
+            conn = conn.execution_options(flowdesk_write=True)
+            written: list[Written] = []
+            conn.info["flowdesk_written"] = written
+            try:
+                with conn.begin():
+                    yield conn
+            finally:
+                conn.info.pop("flowdesk_written", None)
+        if written:
+            for listener in list(self.listeners):
+                try:
+                    listener(written)
+                except Exception:  # a listener must never undo a committed write
+                    log.exception("a unit-of-work listener failed")
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    @property
+    def locks_rows(self) -> bool:
+        """PostgreSQL takes row locks; SQLite's BEGIN IMMEDIATE already serialises writers."""
+        return self.dialect == "postgresql"
+
+
+# SQLite has one writer at a time. Threads of one process that wait for it inside SQLite's busy
+# handler sleep in growing steps (up to 100 ms) and wake in no order, which ruins tail latency.
+# Queueing them on a lock first hands the write lock over at once, in turn; other processes
+# still wait in the busy handler. PostgreSQL writers run concurrently and queue on row locks.
+_SQLITE_WRITERS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+_SQLITE_WRITERS_GUARD = threading.Lock()
+
+
+def _writer_queue(engine: Engine) -> AbstractContextManager[object]:
+    """The in-process queue for an engine's write transactions (SQLite only)."""
+    if engine.dialect.name != "sqlite":
+        return nullcontext()
+    with _SQLITE_WRITERS_GUARD:
+        lock = _SQLITE_WRITERS.get(engine)
+        if lock is None:
+            lock = _SQLITE_WRITERS[engine] = threading.RLock()
+    return lock
+

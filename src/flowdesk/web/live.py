@@ -1,0 +1,221 @@
+"""Live board updates: a notice bus between processes, and a hub that sequences changes per board.
+
+How a change travels:
+
+1. A use case commits; `UnitOfWork.listeners` hands the `Written` notices to `NoticeBus.publish`.
+2. The bus hands them to every process's `BoardHub.handle`. `InProcessBus` does so directly. A
+   PostgreSQL bridge implements the same two methods: `publish` runs `NOTIFY flowdesk_board`
+   with the notices as JSON (they are small: ids and a kind), and a thread that `LISTEN`s on its
+   own connection calls the subscribed handlers for every notification, its own included. Nothing
+   else changes: each process renders from the database what its own browsers need.
+3. The hub renders each change once (one card and the counts of the columns it touched), gives it
+   the board's next sequence number, keeps it in a short replay buffer, and queues it for every
+   browser watching that board.
+
+A sequence number is only meaningful together with the hub's `epoch` (one per process start), so
+a browser that reconnects to another process, or after a restart, resynchronises.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import uuid
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from flowdesk.domain.items import WorkItem
+from flowdesk.storage.unit_of_work import Written
+
+log = logging.getLogger(__name__)
+
+NoticeHandler = Callable[[list[Written]], None]
+
+
+class NoticeBus(Protocol):
+    """Carries notices of committed events to the hubs of every process."""
+
+    def publish(self, notices: list[Written]) -> None:
+        """Send notices of events that were just committed."""
+        ...
+
+    def subscribe(self, handler: NoticeHandler) -> None:
+        """Call `handler` with every batch of notices, from any process."""
+        ...
+
+
+class InProcessBus:
+    """The bus for a single process: publishing calls the handlers at once."""
+
+    def __init__(self) -> None:
+        self._handlers: list[NoticeHandler] = []
+
+    def publish(self, notices: list[Written]) -> None:
+        for handler in list(self._handlers):
+            handler(notices)
+
+    def subscribe(self, handler: NoticeHandler) -> None:
+        self._handlers.append(handler)
+
+
+@dataclass(frozen=True)
+class LiveChange:
+    """One change, as every browser on the board receives it."""
+
+    item: WorkItem | None  # None: something board-wide changed, so browsers reload the board
+    data: Mapping[str, Any] = field(default_factory=dict)  # JSON payload, the same for all
+
+
+RESYNC = LiveChange(None, {"reason": "the board changed"})
+
+
+@dataclass(frozen=True)
+class Sequenced:
+    seq: int
+    change: LiveChange
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a browser is in a board's stream: `epoch:seq`."""
+
+    epoch: str
+    seq: int
+
+    def __str__(self) -> str:
+        return f"{self.epoch}:{self.seq}"
+
+    @classmethod
+    def parse(cls, text: str | None) -> Cursor | None:
+        """`epoch:seq` as sent back by a browser; None when absent or malformed."""
+        if not text or ":" not in text:
+            return None
+        epoch, _, seq = text.rpartition(":")
+        return cls(epoch, int(seq)) if seq.isdigit() and len(seq) < 19 else None
+
+
+# Renders the changes a batch of one service's notices made (without sequence numbers).
+Renderer = Callable[[int, list[Written]], list[LiveChange]]
+
+
+class Subscription:
+    """One browser's place on one board: a queue filled from any thread."""
+
+    def __init__(self, hub: BoardHub, service_id: int, loop: asyncio.AbstractEventLoop,
+                 queue_size: int) -> None:
+        self.hub = hub
+        self.service_id = service_id
+        self.loop = loop
+        self.queue: asyncio.Queue[Sequenced | None] = asyncio.Queue(queue_size)
+        self.backlog: list[Sequenced] = []
+        self.start: Cursor = Cursor(hub.epoch, 0)
+
+    def push(self, message: Sequenced) -> bool:
+        """Queue a message from any thread; False when the browser's loop is gone."""
+        try:
+            self.loop.call_soon_threadsafe(self._put, message)
+        except RuntimeError:  # the event loop closed: the server is stopping
+            return False
+        return True
+
+    def _put(self, message: Sequenced) -> None:
+        try:
+            self.queue.put_nowait(message)
+        except asyncio.QueueFull:
+            # A browser too slow to keep up loses the queue and reloads the board instead.
+            while not self.queue.empty():
+                self.queue.get_nowait()
+            self.queue.put_nowait(None)
+
+    def close(self) -> None:
+        self.hub.unsubscribe(self)
+
+
+@dataclass
+class _Board:
+    seq: int = 0
+    buffer: deque[Sequenced] = field(default_factory=deque)
+    subscribers: list[Subscription] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class BoardHub:
+    """Sequences each board's changes and fans them out to the browsers watching it."""
+
+    def __init__(self, render: Renderer, *, buffer_size: int = 500,
+                 queue_size: int = 1_000) -> None:
+        self.render = render
+        self.epoch = uuid.uuid4().hex[:12]
+        self.buffer_size = buffer_size
+        self.queue_size = queue_size
+        self._boards: dict[int, _Board] = {}
+        self._guard = threading.Lock()
+
+    def _board(self, service_id: int) -> _Board:
+        with self._guard:
+            return self._boards.setdefault(service_id, _Board())
+
+    def position(self, service_id: int) -> Cursor:
+        """The board's latest sequence number: a page rendered now reflects everything up to it
+        (read it before reading the database)."""
+        return Cursor(self.epoch, self._board(service_id).seq)
+
+    def handle(self, notices: list[Written]) -> None:
+        """Render, sequence and send the changes in a batch of notices (any thread)."""
+        by_service: dict[int, list[Written]] = {}
+        for notice in notices:
+            by_service.setdefault(notice.service_id, []).append(notice)
+        for service_id, batch in by_service.items():
+            self._handle_service(service_id, batch)
+
+    def _handle_service(self, service_id: int, batch: list[Written]) -> None:
+        board = self._board(service_id)
+        # Render under the board's lock: later numbers then always carry fresher reads.
+        with board.lock:
+            if board.subscribers:
+                try:
+                    changes = self.render(service_id, batch)
+                except Exception:  # a failed render must not lose the change: browsers reload
+                    log.exception("rendering a live board change failed")
+                    changes = [RESYNC]
+            else:
+                changes = [RESYNC]  # nobody is watching: a cheap marker keeps numbers honest
+            for change in changes:
+                board.seq += 1
+                message = Sequenced(board.seq, change)
+                board.buffer.append(message)
+                if len(board.buffer) > self.buffer_size:
+                    board.buffer.popleft()
+                board.subscribers = [s for s in board.subscribers if s.push(message)]
+
+    def subscribe(self, service_id: int, after: Cursor | None,
+                  loop: asyncio.AbstractEventLoop) -> Subscription:
+        """Join a board. The subscription's backlog replays what the browser missed since
+        `after`, or is one resync message when that is no longer possible."""
+        board = self._board(service_id)
+        sub = Subscription(self, service_id, loop, self.queue_size)
+        with board.lock:
+            sub.start = Cursor(self.epoch, board.seq)
+            if after is not None and after.epoch == self.epoch and after.seq <= board.seq:
+                missed = [m for m in board.buffer if m.seq > after.seq]
+                oldest = missed[0].seq if missed else board.seq + 1
+                if oldest == after.seq + 1:
+                    sub.backlog = missed
+                else:
+                    sub.backlog = [Sequenced(board.seq, RESYNC)]
+            else:
+                sub.backlog = [Sequenced(board.seq, RESYNC)]
+            board.subscribers.append(sub)
+        return sub
+
+    def unsubscribe(self, sub: Subscription) -> None:
+        board = self._board(sub.service_id)
+        with board.lock:
+            board.subscribers = [s for s in board.subscribers if s is not sub]
+
+    def watching(self, service_id: int) -> int:
+        """How many browsers are on the board."""
+        return len(self._board(service_id).subscribers)

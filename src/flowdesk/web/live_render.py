@@ -1,0 +1,71 @@
+"""What a board receives when one card changes: its HTML, place, lanes and column counts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flowdesk.domain.clock import Clock
+from flowdesk.domain.errors import NotFound
+from flowdesk.services.board_views import CardUpdate, card_update
+from flowdesk.services.queries import DONE_WINDOW
+from flowdesk.storage.unit_of_work import UnitOfWork, Written
+from flowdesk.web.card_html import card_html
+from flowdesk.web.cards import column_state
+from flowdesk.web.hints import NO_HINTS, BoardHints, latest_hints
+from flowdesk.web.lanes import lane_keys
+from flowdesk.web.live import RESYNC, LiveChange
+
+
+class CardRenderer:
+    """Turns notices into live changes, one per item, reading the database once per item."""
+
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self.uow = uow
+        self.clock = clock
+
+    def __call__(self, service_id: int, notices: list[Written]) -> list[LiveChange]:
+        event_ids: dict[int, list[int]] = {}
+        rules_changed = False
+        for notice in notices:
+            if notice.item_id is None:
+                rules_changed = True  # a limit or policy: every header may read differently
+            else:
+                event_ids.setdefault(notice.item_id, []).append(notice.event_id)
+        changes = []
+        for item_id, ids in event_ids.items():
+            try:
+                changes.append(self.change(card_update(self.uow, item_id, ids)))
+            except NotFound:
+                changes.append(RESYNC)
+        if rules_changed:
+            changes.append(RESYNC)
+        return changes
+
+    def change(self, update: CardUpdate) -> LiveChange:
+        """The payload for one updated card."""
+        hints = latest_hints(self.uow, update.service.key)
+        return LiveChange(update.item, card_payload(update, self.clock, hints))
+
+
+def card_payload(update: CardUpdate, clock: Clock,
+                 hints: BoardHints = NO_HINTS) -> dict[str, Any]:
+    """JSON the board script applies: the same for a live update and a move's own reply.
+    `hints` are the flow hints of the service's last board (web/hints.py)."""
+    now = clock.now()
+    item, service = update.item, update.service
+    stage = service.stage(item.stage_id)
+    closed_at = item.delivered_at or item.discarded_at
+    on_board = stage.phase.is_open or (closed_at is not None and closed_at >= now - DONE_WINDOW)
+    counts = []
+    for stage_id, count in sorted(update.counts.items()):
+        state = column_state(service.stage(stage_id), count)
+        counts.append({"stage": stage_id, "count": count, "tone": state.tone,
+                       "text": state.text, "title": state.title, "flag": state.flag})
+    return {
+        "key": item.key, "version": item.version, "stage": item.stage_id,
+        # Done and discarded columns list the newest first: a card closing now goes on top.
+        "before": update.before, "at_top": not stage.phase.is_open,
+        "lanes": lane_keys(item), "on_board": on_board,
+        "html": str(card_html(item, now, service.key, hints.for_item(item.key))),
+        "counts": counts,
+    }

@@ -1,0 +1,1 @@
+"""The web pages, grouped by resource: services and boards, items, moves, the live stream."""

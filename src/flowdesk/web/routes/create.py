@@ -1,0 +1,100 @@
+"""The "New request" form: it puts an item upstream, or shows what to correct and keeps the text."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from flowdesk.api.deps import ActorDep, ClockDep, UowDep
+from flowdesk.api.errors import status_for
+from flowdesk.domain.classes import CLASS_ORDER, ClassOfService
+from flowdesk.domain.errors import FlowdeskError, NotFound
+from flowdesk.domain.workflow import Phase
+from flowdesk.services import board_views, queries
+from flowdesk.services.commands import CreateItem
+from flowdesk.services.items import create_item
+from flowdesk.web.csrf import require_csrf
+from flowdesk.web.deps import FormDep
+from flowdesk.web.forms import FormReader
+from flowdesk.web.panel import PanelState, item_page, view_query, with_board
+from flowdesk.web.templating import is_htmx
+
+router = APIRouter(include_in_schema=False)
+actions = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+
+IDEMPOTENCY_MAX = 200
+
+
+def _form_page(request: Request, key: str, values: dict[str, str], errors: dict[str, str],
+               status: int) -> HTMLResponse:
+    uow = request.app.state.uow
+    service = queries.get_service(uow, key)
+    q = view_query(request)
+    context: dict[str, Any] = {
+        "service": service, "values": values, "errors": errors, "classes": CLASS_ORDER,
+        "upstream": service.stages_in(Phase.UPSTREAM),
+        "types": board_views.filter_choices(uow, key).types,
+        "idempotency_key": uuid.uuid4().hex,
+        "close_url": f"/services/{service.key}/board{q.query_string(show=None)}",
+    }
+    return with_board(request, "_panel_new.html", context, status)
+
+
+@router.get("/services/{key}/new", response_class=HTMLResponse)
+def new_request_form(key: str, request: Request) -> HTMLResponse:
+    return _form_page(request, key, {}, {}, 200)
+
+
+def _command(key: str, form: FormReader, errors: dict[str, str]) -> CreateItem | None:
+    """The command the form describes, collecting every field it cannot read into `errors`."""
+    def read(name: str, reader: Any) -> Any:
+        try:
+            return reader()
+        except FlowdeskError as exc:
+            errors[exc.field or name] = exc.message
+            return None
+
+    cos = read("cos", lambda: form.cos("cos", ClassOfService.STANDARD))
+    due = read("due_date", lambda: form.day("due_date"))
+    stage_id = read("stage_id", lambda: form.optional_int("stage_id", "the starting stage"))
+    if not form.text("title").strip():
+        errors["title"] = "a title is needed"
+    idem = form.text("idempotency_key").strip()[:IDEMPOTENCY_MAX] or None
+    person = form.text("assignee").strip()
+    if errors:
+        return None
+    return CreateItem(
+        service_key=key, title=form.text("title"), type=form.text("type") or "request",
+        cos=cos, description=form.text("description"), customer=form.text("customer"),
+        due_date=due, assignees=(person,) if person else (), stage_id=stage_id,
+        idempotency_key=idem,
+    )
+
+
+@actions.post("/services/{key}/items")
+def create(key: str, request: Request, form: FormDep, uow: UowDep, clock: ClockDep,
+           actor: ActorDep) -> Response:
+    values = {k: v for k, v in form.data.items() if isinstance(v, str) and k != "csrf_token"}
+    errors: dict[str, str] = {}
+    cmd = _command(key, form, errors)
+    if cmd is None:
+        return _form_page(request, key, values, errors, 422)
+    try:
+        item = create_item(uow, clock, actor, cmd)
+    except NotFound as exc:
+        if exc.field == "key":
+            raise
+        return _form_page(request, key, values, {exc.field or "title": exc.message},
+                          status_for(exc))
+    except FlowdeskError as exc:
+        return _form_page(request, key, values, {exc.field or "title": exc.message},
+                          status_for(exc))
+    url = f"/services/{key.upper()}/items/{item.key}"
+    if not is_htmx(request):
+        return RedirectResponse(url, status_code=303)
+    response = item_page(request, item.key, PanelState())
+    response.headers["HX-Push-Url"] = url + view_query(request).query_string(show=None)
+    return response

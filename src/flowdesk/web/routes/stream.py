@@ -1,0 +1,34 @@
+"""The live stream of a board (Server-Sent Events)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import APIRouter, Request
+from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from flowdesk.services import board_views
+from flowdesk.web.forms import parse_board_query
+from flowdesk.web.live import BoardHub, Cursor
+from flowdesk.web.sse import event_stream
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/services/{key}/board/events")
+async def board_events(key: str, request: Request) -> StreamingResponse:
+    """Changes to the board as they are committed, filtered like the browser's board.
+
+    Resumes after `Last-Event-ID` (sent by the browser on reconnect) or `after` (`epoch:seq`
+    from the page); anything that cannot be replayed becomes a `resync` event.
+    """
+    q = parse_board_query(request.query_params)
+    hub: BoardHub = request.app.state.board_hub
+    service_id = await run_in_threadpool(board_views.service_id, request.app.state.uow, key)
+    after = Cursor.parse(request.headers.get("Last-Event-ID") or request.query_params.get("after"))
+    sub = hub.subscribe(service_id, after, asyncio.get_running_loop())
+    return StreamingResponse(
+        event_stream(sub, q.flt), media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )

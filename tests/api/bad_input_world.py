@@ -1,0 +1,126 @@
+"""The state bad-input tests run against, valid values for every parameter, and the checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from api_helpers import Claims, create_service
+from fastapi.testclient import TestClient
+from openapi_routes import Route, Schema, kinds
+from sqlalchemy import Engine, func, select
+
+from flowdesk.storage.tables import item_events, items
+
+
+@dataclass
+class World:
+    """Two services (CLM and INT); CLM-1 is assigned to amira, CLM-2 is delivered."""
+
+    client: TestClient
+    engine: Engine
+    claims: Claims
+    settlements: Claims
+
+    def path_value(self, name: str, schema: Schema) -> str:
+        """A valid value for a path parameter, by its name."""
+        known = {"key": "CLM", "item_key": "CLM-1", "stage_id": str(self.claims.stage["Ready"]),
+                 "cos": "standard", "person": "amira"}
+        if name in known:
+            return known[name]
+        return "1" if schema.get("type") == "integer" else "x"
+
+    def url(self, route: Route, **overrides: str) -> str:
+        path = route.path
+        for name, schema in route.path_params():
+            value = overrides.get(name, self.path_value(name, schema))
+            path = path.replace("{" + name + "}", quote(value, safe=""))
+        return path
+
+    def valid_body(self, route: Route) -> dict[str, Any]:
+        """A body that passes validation, so a refusal can only come from what a test changes."""
+        title = (route.body or {}).get("title", "")
+        stage = self.claims.stage
+        known: dict[str, dict[str, Any]] = {
+            "ServiceIn": {"key": "NEW", "name": "New service"},
+            "StageGroupIn": {"name": "Doing + Review", "limit": 3,
+                             "stage_ids": [stage["In progress"], stage["Review"]]},
+            "MoveIn": {"to_stage": stage["Ready"]},
+            "BlockIn": {"reason": "waiting on the agency", "category": "customer"},
+            "AssignIn": {"person": "bruno"},
+            "LimitIn": {"limit": 3},
+        }
+        if title in known:
+            return dict(known[title])
+        return {name: sample(route.properties()[name], route)
+                for name in route.required()}
+
+    def valid_query(self, route: Route) -> dict[str, Any]:
+        """Query parameters a request needs to succeed: the required ones, and the ones an
+        endpoint asks for by its own rule (a forecast asks either "how many by" or "when")."""
+        query = {name: sample(schema, route) for name, schema in route.query_params()
+                 if name in route.required_query()}
+        if route.path.endswith("/forecast"):
+            query.setdefault("when", 10)
+        return query
+
+    def send(self, route: Route, *, url: str | None = None, **kwargs: Any) -> httpx.Response:
+        kwargs.setdefault("params", self.valid_query(route))
+        return self.client.request(route.method, url or self.url(route), **kwargs)
+
+    def footprint(self) -> tuple[int, int]:
+        """(events, items): a refused request must leave both unchanged."""
+        with self.engine.connect() as conn:
+            events = conn.execute(select(func.count()).select_from(item_events)).scalar_one()
+            count = conn.execute(select(func.count()).select_from(items)).scalar_one()
+        return int(events), int(count)
+
+
+def sample(schema: Schema, route: Route) -> Any:
+    """A plain valid value for a schema: the first non-null alternative."""
+    options = kinds(schema, route.components)
+    if not options:
+        return None
+    s = options[0]
+    if "enum" in s:
+        return s["enum"][0]
+    kind = s.get("type")
+    if kind == "string":
+        return "2026-03-31" if s.get("format") == "date" else "x" * max(1, s.get("minLength", 1))
+    if kind == "integer":
+        return max(1, int(s.get("minimum", 1)))
+    if kind == "number":
+        return 1.0
+    if kind == "boolean":
+        return False
+    if kind == "array":
+        return [sample(s.get("items", {}), route) for _ in range(s.get("minItems", 0))]
+    if kind == "object":
+        return {}
+    return None
+
+
+def make_world(client: TestClient, engine: Engine) -> World:
+    claims = create_service(client)
+    settlements = create_service(client, key="INT", name="International settlements")
+    claims.new_item("Refund for agency Nordlys", assignees=["amira"])
+    delivered = claims.new_item("Duplicate payment, already settled")
+    claims.moved(delivered["key"], "Done")  # a delivery, so flow metrics have data
+    settlements.new_item("Transfer to Lagos")
+    return World(client, engine, claims, settlements)
+
+
+def assert_clean_refusal(response: httpx.Response, *, allowed: tuple[int, ...] = ()) -> None:
+    """A 4xx with a JSON body that says what is wrong (or one of the `allowed` codes)."""
+    assert response.status_code < 500, response.text
+    if response.status_code in allowed:
+        return
+    assert 400 <= response.status_code < 500, (response.status_code, response.text[:300])
+    assert response.headers["content-type"].startswith("application/json"), response.headers
+    body = response.json()
+    assert isinstance(body, dict), body
+    assert isinstance(body.get("error"), str) and body["error"], body
+    assert isinstance(body.get("message"), str) and body["message"], body
+    assert "field" in body, body

@@ -1,0 +1,73 @@
+"""Helpers for storage tests: a claims service made through the use cases, and threads."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, select
+
+from flowdesk.domain.clock import Clock
+from flowdesk.domain.people import Actor
+from flowdesk.domain.workflow import Phase, Service, StageKind, StageSpec
+from flowdesk.services import admin
+from flowdesk.services.commands import CreateService
+from flowdesk.storage.tables import metadata
+from flowdesk.storage.unit_of_work import UnitOfWork
+
+OWNER = Actor("olivia", "Olivia, the service owner")
+MEMBER = Actor("amira", "Amira, a team member")
+
+T = TypeVar("T")
+
+
+def claims_workflow(doing_limit: int | None = 5) -> list[StageSpec]:
+    return [
+        StageSpec("Options", Phase.UPSTREAM, StageKind.QUEUE),
+        StageSpec("Ready", Phase.UPSTREAM, StageKind.QUEUE),
+        StageSpec("In progress", Phase.COMMITTED, StageKind.ACTIVITY, wip_limit=doing_limit),
+        StageSpec("Review", Phase.COMMITTED, StageKind.QUEUE),
+        StageSpec("Done", Phase.DONE, StageKind.QUEUE),
+        StageSpec("Discarded", Phase.DISCARDED, StageKind.QUEUE),
+    ]
+
+
+def make_claims(uow: UnitOfWork, clock: Clock, doing_limit: int | None = 5,
+                key: str = "CLM") -> Service:
+    return admin.create_service(uow, clock, OWNER, CreateService(
+        key=key, name="Priority claims", stages=claims_workflow(doing_limit)))
+
+
+def stage_id(service: Service, name: str) -> int:
+    return next(s.id for s in service.stages if s.name == name)
+
+
+def run_together(count: int, work: Callable[[int], T]) -> list[T | BaseException]:
+    """Run `work(i)` on `count` threads released at the same moment; results or exceptions."""
+    barrier = threading.Barrier(count)
+    results: list[T | BaseException] = [RuntimeError("did not run")] * count
+
+    def runner(i: int) -> None:
+        barrier.wait()
+        try:
+            results[i] = work(i)
+        except BaseException as exc:  # the caller inspects every outcome
+            results[i] = exc
+
+    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results
+
+
+def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, for before-and-after comparisons."""
+    with engine.connect() as conn:
+        return {
+            table.name: sorted((tuple(str(v) for v in row) for row in conn.execute(
+                select(table))), key=repr)
+            for table in metadata.sorted_tables
+        }

@@ -1,0 +1,95 @@
+"""Every state-changing web request must repeat the page's signed token, or it is refused (403).
+
+The routes come from the app itself, so a new form route is covered the day it is added."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from web_env import web_post
+from web_seed import Seeded
+
+from flowdesk.services import queries
+from flowdesk.storage.unit_of_work import UnitOfWork
+from flowdesk.web import ROUTERS, csrf
+
+
+def web_post_routes() -> list[str]:
+    """Paths of every web route that changes state."""
+    return sorted(
+        r.path for router in ROUTERS for r in router.routes
+        if isinstance(r, APIRoute) and r.methods & {"POST", "PUT", "PATCH", "DELETE"}
+    )
+
+
+POST_ROUTES = web_post_routes()
+
+
+def url_for(path: str, seeded: Seeded) -> str:
+    return (path.replace("{item_key}", seeded.keys["ready_b"]).replace("{key}", "CLM"))
+
+
+def test_the_protected_routes_include_every_board_form() -> None:
+    assert set(POST_ROUTES) >= {
+        "/items/{item_key}/assign", "/items/{item_key}/block", "/items/{item_key}/deliver",
+        "/items/{item_key}/discard", "/items/{item_key}/edit", "/items/{item_key}/move",
+        "/items/{item_key}/reopen", "/items/{item_key}/unassign", "/items/{item_key}/unblock",
+        "/services/{key}/items",
+    }
+
+
+@pytest.mark.parametrize("path", POST_ROUTES)
+def test_a_request_without_the_token_is_refused(web: TestClient, seeded: Seeded, path: str,
+                                                uow: UnitOfWork) -> None:
+    before = len(queries.item_history(uow, seeded.keys["ready_b"]))
+    response = web.post(url_for(path, seeded), data={"reason": "x", "person": "x",
+                                                     "title": "x"})
+    assert response.status_code == 403
+    assert "security token" in response.text
+    assert response.headers["content-type"].startswith("text/html")
+    assert len(queries.item_history(uow, seeded.keys["ready_b"])) == before
+
+
+@pytest.mark.parametrize("path", POST_ROUTES)
+def test_a_request_with_a_wrong_token_is_refused(web: TestClient, seeded: Seeded,
+                                                 path: str) -> None:
+    forged = csrf.new_token("someone else's secret")
+    for token in ("nonsense", forged, web.cookies["flowdesk_csrf"] + "x"):
+        response = web_post(web, url_for(path, seeded), {"reason": "x"}, token=token)
+        assert response.status_code == 403, token
+
+
+def test_a_request_without_the_cookie_is_refused_even_with_a_token(
+        client: TestClient, seeded: Seeded) -> None:
+    token = csrf.new_token(client.app.state.settings.secret_key)  # type: ignore[attr-defined]
+    response = client.post(f"/items/{seeded.keys['ready_b']}/assign",
+                           data={"person": "x", "csrf_token": token})
+    assert response.status_code == 403
+
+
+def test_the_header_carries_the_token_for_scripts(web: TestClient, seeded: Seeded) -> None:
+    response = web.post(f"/items/{seeded.keys['ready_b']}/assign", data={"person": "Ana Lima"},
+                        headers={"X-CSRF-Token": web.cookies["flowdesk_csrf"],
+                                 "HX-Request": "true"})
+    assert response.status_code == 200
+
+
+def test_the_first_page_sets_a_strict_http_only_cookie_and_repeats_it_in_the_page(
+        client: TestClient) -> None:
+    page = client.get("/")
+    cookie = page.headers["set-cookie"]
+    assert cookie.startswith("flowdesk_csrf=")
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie
+    token = client.cookies["flowdesk_csrf"]
+    assert f'<meta name="csrf-token" content="{token}">' in page.text
+    again = client.get("/")
+    assert "set-cookie" not in again.headers  # the same token for the whole visit
+
+
+def test_tokens_are_signed_with_the_secret_key() -> None:
+    token = csrf.new_token("k1")
+    assert csrf.is_valid("k1", token)
+    assert not csrf.is_valid("k2", token)
+    assert not csrf.is_valid("k1", token.replace(".", ".0", 1))
+    assert not csrf.is_valid("k1", None)

@@ -1,0 +1,91 @@
+"""The "New request" form: it puts work upstream, or says what to fix and keeps the text."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+from web_env import web_post
+from web_seed import Seeded
+
+from flowdesk.services import queries
+from flowdesk.storage.unit_of_work import UnitOfWork
+
+
+def test_the_form_opens_over_the_board_and_offers_the_upstream_stages(
+        web: TestClient, seeded: Seeded) -> None:
+    page = web.get("/services/CLM/new?lanes=customer")
+    assert page.status_code == 200
+    assert '<h2 id="panel-title">New request</h2>' in page.text
+    stages = re.findall(r'<select id="new-stage" name="stage_id">(.*?)</select>', page.text, re.S)
+    assert re.findall(r">(\w+)</option>", stages[0]) == ["Options", "Ready"]
+    assert 'href="/services/CLM/board?lanes=customer" data-close-panel' in page.text
+    part = web.get("/services/CLM/new", headers={"HX-Request": "true"})
+    assert part.text.lstrip().startswith('<div class="panel-inner" data-new-request>')
+
+
+def test_a_new_request_lands_upstream_and_opens_its_page(web: TestClient, seeded: Seeded,
+                                                         uow: UnitOfWork) -> None:
+    response = web_post(web, "/services/CLM/items", {
+        "title": "Lost luggage, Naples", "type": "claim", "cos": "fixed_date",
+        "customer": "Contoso Travel", "due_date": "2026-03-20", "assignee": "Ana Lima",
+        "stage_id": str(seeded.stages["Ready"]), "description": "Bag never arrived.",
+        "idempotency_key": "form-1"})
+    assert response.status_code == 303
+    key = response.headers["location"].rsplit("/", 1)[1]
+    item, service = queries.get_item(uow, key)
+    assert (item.title, item.cos.value, item.customer, str(item.due_date), item.assignees) == (
+        "Lost luggage, Naples", "fixed_date", "Contoso Travel", "2026-03-20", ("Ana Lima",))
+    assert service.stage(item.stage_id).name == "Ready"
+    again = web_post(web, "/services/CLM/items", {"title": "Lost luggage, Naples",
+                                                   "idempotency_key": "form-1"})
+    assert again.headers["location"].endswith(f"/{key}")  # a double submit makes one item
+
+
+def test_with_htmx_the_new_item_panel_is_returned_and_its_url_pushed(
+        web: TestClient, seeded: Seeded) -> None:
+    response = web_post(web, "/services/CLM/items", {"title": "Strike in Lisbon"}, htmx=True)
+    assert response.status_code == 200
+    assert "Strike in Lisbon" in response.text
+    assert re.fullmatch(r"/services/CLM/items/CLM-\d+", response.headers["HX-Push-Url"])
+
+
+def test_invalid_fields_are_named_and_what_was_typed_is_kept(web: TestClient,
+                                                             seeded: Seeded) -> None:
+    response = web_post(web, "/services/CLM/items", {
+        "title": "", "type": "claim", "cos": "fixed_date", "customer": "Tailspin Tours",
+        "due_date": "next friday", "description": "Keep me, please."}, htmx=True)
+    assert response.status_code == 422
+    html = response.text
+    assert "a title is needed" in html
+    assert "the due date must be a date like 2026-03-31" in html
+    assert 'id="new-title" name="title" maxlength="200" required value="" aria-invalid="true"' \
+        in html
+    assert 'value="next friday" aria-invalid="true"' in html
+    assert 'value="Tailspin Tours"' in html
+    assert ">Keep me, please.</textarea>" in html
+    assert '<option value="fixed_date" selected>' in html
+
+
+def test_rules_of_the_use_case_come_back_as_field_errors(web: TestClient,
+                                                         seeded: Seeded) -> None:
+    missing_date = web_post(web, "/services/CLM/items", {"title": "Court order",
+                                                         "cos": "fixed_date"})
+    assert missing_date.status_code == 422
+    assert "needs a due date" in missing_date.text and "<html" in missing_date.text
+    committed = web_post(web, "/services/CLM/items", {"title": "x",
+                                                      "stage_id": seeded.stages["Assess"]})
+    assert committed.status_code == 422
+    assert "new work starts upstream" in committed.text
+    for data, words in [({"title": "x", "cos": "urgent"}, "class of service must be one of"),
+                        ({"title": "x" * 201}, "longer than 200"),
+                        ({"title": "x", "stage_id": "first"}, "must be a whole number"),
+                        ({"title": "x", "stage_id": "424242"}, "not part of service")]:
+        response = web_post(web, "/services/CLM/items", data, htmx=True)
+        assert 400 <= response.status_code < 500, data
+        assert words in response.text, data
+
+
+def test_a_new_request_for_an_unknown_service_is_a_404(web: TestClient) -> None:
+    response = web_post(web, "/services/NOPE/items", {"title": "x"})
+    assert response.status_code == 404
