@@ -117,9 +117,8 @@ def test_a_stage_of_another_service_is_never_accepted(world: World, route: Route
         assert world.footprint() == before
 
 
-def body_routes() -> Iterator[Any]:
-    for route in BODY_ROUTES:
-        yield pytest.param(route, id=route.id)
+def body_routes() -> list[Any]:
+    return [pytest.param(route, id=route.id) for route in BODY_ROUTES]
 
 
 @pytest.mark.parametrize("route", body_routes())
