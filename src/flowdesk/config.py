@@ -5,12 +5,18 @@ Every setting is documented in README.md (a test checks that). Bad values fail l
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from platformdirs import user_data_dir
+
+log = logging.getLogger(__name__)
+
+# Signs CSRF tokens when FLOWDESK_SECRET_KEY is not set: fine on a laptop, never in production.
+DEV_SECRET_KEY = "dev-only-change-me"  # noqa: S105 - a published placeholder, not a secret
 
 
 class SettingsError(ValueError):
@@ -27,12 +33,28 @@ class Settings:
     database_url: str
     host: str = "127.0.0.1"
     port: int = 8000
-    secret_key: str = "dev-only-change-me"  # noqa: S105 - signs CSRF tokens; set it in production
+    secret_key: str = DEV_SECRET_KEY  # signs CSRF tokens; set it in production
     log_level: str = "info"
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def uses_dev_secret(self) -> bool:
+        """True when CSRF tokens are signed with the published development value."""
+        return self.secret_key == DEV_SECRET_KEY
+
+
+def warn_about_dev_secret(settings: Settings) -> bool:
+    """Log a warning when a server starts with the development secret; True if it warned.
+    (Called where a server starts, not by `load_settings`, so tests and commands stay quiet.)"""
+    if not settings.uses_dev_secret:
+        return False
+    log.warning("FLOWDESK_SECRET_KEY is not set: CSRF tokens are signed with the published "
+                "development value, so anyone can forge them. Set FLOWDESK_SECRET_KEY to a "
+                "long random string before serving anyone but yourself.")
+    return True
 
 
 # name -> (help, default); the README's settings table is checked against this.
@@ -72,6 +94,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         database_url=url,
         host=env.get("FLOWDESK_HOST", "127.0.0.1"),
         port=port,
-        secret_key=env.get("FLOWDESK_SECRET_KEY", Settings.secret_key),
+        secret_key=env.get("FLOWDESK_SECRET_KEY") or DEV_SECRET_KEY,  # empty counts as unset
         log_level=level,
     )

@@ -132,7 +132,8 @@ def test_flow_efficiency_is_time_weighted_with_a_distribution_per_tenth(
 def test_forecast_samples_the_period_and_starts_the_day_after_it(
         payload: dict[str, Any]) -> None:
     forecast = payload["forecast"]
-    assert forecast["window"] == {"start": "2024-03-01", "end": "2024-03-10", "days": 10,
+    # The as-of day, the 10th (11:00 UTC), is under way: it is not sampled.
+    assert forecast["window"] == {"start": "2024-03-01", "end": "2024-03-09", "days": 9,
                                   "delivered": 5}
     assert forecast["start"] == "2024-03-11"
     assert forecast["how_many"]["end"] == "2024-03-24"
@@ -140,6 +141,25 @@ def test_forecast_samples_the_period_and_starts_the_day_after_it(
     # By default "when" asks about the work in progress at the end of the period: G.
     assert forecast["when"]["count"] == 1
     assert sum(forecast["when"]["histogram"]["trials"]) + forecast["when"]["beyond"] == 10_000
+
+
+def test_a_period_running_past_the_as_of_day_samples_no_days_after_it(flow: Flow) -> None:
+    # Asking for March 1-20 when the data stops on the 10th: the days after it have no
+    # deliveries yet, and sampling them would add ten zero days.
+    forecast = chart_payload(flow, march(1, 20), None, np.random.default_rng(4))["forecast"]
+    assert forecast["window"] == {"start": "2024-03-01", "end": "2024-03-09", "days": 9,
+                                  "delivered": 5}
+    assert forecast["start"] == "2024-03-11"  # the day after the as-of day, not the 21st
+    assert forecast["how_many"]["end"] == "2024-03-24"
+
+
+def test_a_past_period_samples_its_own_last_days(flow: Flow) -> None:
+    forecast = chart_payload(flow, march(1, 6), None, np.random.default_rng(4),
+                             window_days=3)["forecast"]
+    # Deliveries on the 5th (B) and 6th (A); the 6th is a whole day, long before as-of.
+    assert forecast["window"] == {"start": "2024-03-04", "end": "2024-03-06", "days": 3,
+                                  "delivered": 2}
+    assert forecast["start"] == "2024-03-07"
 
 
 def test_forecast_percentiles_are_ordered(payload: dict[str, Any]) -> None:

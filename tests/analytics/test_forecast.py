@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ from flowdesk.analytics import (
     analyse,
     how_many,
     how_many_by,
+    montecarlo,
     on_time,
     throughput_samples,
     when_done,
@@ -104,3 +106,36 @@ def test_on_time_uses_comparable_items_when_there_are_enough() -> None:
     assert result.basis == ["type=bug"]
     assert result.samples.tolist() == [2]  # B (1 day) and D (7 days)
     assert result.probability.tolist() == [1.0]
+
+
+def test_when_done_draws_a_bounded_number_of_days_at_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # One delivery every 100 days on average: 30 items need a horizon of about 3,450 days.
+    samples = np.zeros(100, dtype=np.int64)
+    samples[0] = 1
+    sizes: list[int] = []
+    real_draw = montecarlo.DailyDraws.draw
+
+    def draw(self: montecarlo.DailyDraws, count: int) -> Any:
+        sizes.append(count)
+        return real_draw(self, count)
+
+    monkeypatch.setattr(montecarlo.DailyDraws, "draw", draw)
+    result = when_done(samples, 30, date(2024, 1, 1), np.random.default_rng(3), trials=3000)
+    assert max(sizes) <= montecarlo.DRAW_BUDGET
+    assert sum(result.counts.tolist()) == 3000
+
+
+def test_when_done_with_a_short_horizon_keeps_its_seeded_answers() -> None:
+    # Horizons up to 512 days keep chunks of 16,384 trials: the same draws as before the
+    # memory bound, so a seed still gives the same dates. Hand check: constant throughput
+    # of 2 a day needs exactly 5 days for 10 items, whatever the draws.
+    constant = when_done(np.array([2, 2, 2]), 10, date(2024, 1, 1),
+                         np.random.default_rng(0), trials=20_000)
+    assert constant.days == {50: 5, 70: 5, 85: 5, 95: 5}
+    samples = np.array([0, 1, 3, 0, 2, 5, 1], dtype=np.int64)
+    first = when_done(samples, 40, date(2024, 1, 1), np.random.default_rng(9), trials=40_000)
+    # Recorded with the code before the bound (three chunks of trials, horizon 29 days).
+    assert first.days == {50: 24, 70: 26, 85: 29, 95: 32}
+    assert first.values[:5].tolist() == [10, 11, 12, 13, 14]
+    assert first.counts[:5].tolist() == [1, 10, 29, 108, 223]

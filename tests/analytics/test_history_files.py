@@ -4,6 +4,7 @@ reported with their line numbers, and the workflow's columns and states apply.""
 from __future__ import annotations
 
 import gzip
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -113,6 +114,37 @@ def test_gzip_is_detected_from_the_content(tmp_path: Path) -> None:
     packed = read_history(write(tmp_path, text, "history.data", packed=True), WORKFLOW)
     same(plain, packed)
     assert len(packed.timeline) == 4
+
+
+@pytest.mark.parametrize("engine", ["numpy", "csv"])
+def test_a_truncated_gzip_file_is_an_error_not_a_shorter_history(tmp_path: Path,
+                                                                 engine: str) -> None:
+    # Enough rows that the cut falls well inside the compressed data.
+    text = HEADER + "\n".join(f"A-{n},2024-03-01T09:00:00Z,Backlog,,bug,x"
+                              for n in range(2000)) + "\n"
+    whole = gzip.compress(text.encode())
+    path = tmp_path / "cut.csv.gz"
+    path.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(zlib.error, match=r"cut\.csv\.gz: the file is truncated"):
+        read_history(path, WORKFLOW, engine=engine)  # type: ignore[arg-type]
+
+
+def test_a_truncated_gzip_file_with_quotes_is_an_error_too(tmp_path: Path) -> None:
+    # A quote sends the numpy reader to the csv module, whose gzip reader raises EOFError.
+    text = HEADER + "\n".join(f'A-{n},2024-03-01T09:00:00Z,Backlog,"a, b",bug,x'
+                              for n in range(2000)) + "\n"
+    whole = gzip.compress(text.encode())
+    path = tmp_path / "cut.csv.gz"
+    path.write_bytes(whole[:-12])  # only the trailer's CRC and size are missing
+    with pytest.raises(zlib.error, match="truncated"):
+        read_history(path, WORKFLOW)
+
+
+def test_zero_padding_after_the_last_gzip_member_is_allowed(tmp_path: Path) -> None:
+    text = HEADER + "\n".join(GOOD) + "\n"
+    padded = tmp_path / "padded.csv.gz"
+    padded.write_bytes(gzip.compress(text.encode()) + bytes(100))
+    same(read_history(write(tmp_path, text), WORKFLOW), read_history(padded, WORKFLOW))
 
 
 def test_missing_columns_are_an_error(tmp_path: Path) -> None:

@@ -75,3 +75,19 @@ def test_daylight_saving_local_times_in_an_iana_zone() -> None:
     # +01:00 before the change, +02:00 after; the repeated 02:30 is its first occurrence.
     assert as_text == ["2024-03-31T00:30:00.000000", "2024-03-31T01:30:00.000000",
                        "2024-10-27T00:30:00.000000"]
+
+
+def test_offsets_with_minutes_over_59_or_hours_over_23_are_unreadable_in_both_paths() -> None:
+    # Every row 25 characters long takes the fixed-width fast path; one longer row (a
+    # fraction) sends the same offsets through the general path. Both must agree.
+    bad = ["2024-03-01T09:00:00+05:99", "2024-03-01T09:00:00-00:60", "2024-03-01T09:00:00+24:00"]
+    good = ["2024-03-01T09:00:00+05:59", "2024-03-01T09:00:00-23:00"]
+    expected = [to_us(datetime(2024, 3, 1, 3, 1, tzinfo=UTC)),
+                to_us(datetime(2024, 3, 2, 8, 0, tzinfo=UTC))]
+    fast, fast_ok = parse_iso(*matrix_of(bad + good), Zone.parse("UTC"))
+    assert fast_ok.tolist() == [False, False, False, True, True]
+    assert fast.tolist() == [0, 0, 0, *expected]
+    general = [*bad, *good, "2024-03-01T09:00:00.5Z"]
+    slow, slow_ok = parse_iso(*matrix_of(general), Zone.parse("UTC"))
+    assert slow_ok.tolist() == [False, False, False, True, True, True]
+    assert slow.tolist()[:5] == [0, 0, 0, *expected]

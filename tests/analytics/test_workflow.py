@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -49,3 +50,27 @@ def test_fixed_offsets_and_iana_zones_give_local_days() -> None:
     assert (end - start) == 23 * 3600 * 1_000_000
     assert brussels.day_of(np.array([end - 1, end]))[1] - brussels.day_of(
         np.array([end - 1]))[0] == 1
+
+
+@pytest.mark.parametrize("line, key", [
+    ('upstream = 5', "[workflow] upstream"),
+    ('upstream = ["Backlog", 2]', "[workflow] upstream"),
+    ('ignore = true', "[workflow] ignore"),
+    ('timezone = 1', "[workflow] timezone"),
+])
+def test_a_workflow_list_of_the_wrong_type_is_refused_naming_its_key(line: str,
+                                                                    key: str) -> None:
+    text = f'[workflow]\ncommitted = ["Doing"]\ndone = ["Done"]\n{line}\n'
+    with pytest.raises(ValueError, match=re.escape(key)):
+        Workflow.from_toml_text(text)
+
+
+def test_substate_and_column_tables_of_the_wrong_type_are_refused() -> None:
+    base = '[workflow]\ncommitted = ["Doing"]\ndone = ["Done"]\n'
+    with pytest.raises(ValueError, match=re.escape("[substates] blocked")):
+        Workflow.from_toml_text(base + "[substates]\nblocked = 3\n")
+    with pytest.raises(ValueError, match=re.escape("[columns] attributes")):
+        Workflow.from_toml_text(base + '[columns]\nitem = "k"\ntimestamp = "t"\n'
+                                'state = "s"\nattributes = 7\n')
+    with pytest.raises(ValueError, match=re.escape("[states] must be a table")):
+        Workflow.from_toml_text('states = 3\n' + base)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import gzip
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import func, select
 
+from flowdesk.cli import main
 from flowdesk.domain.clock import FixedClock
 from flowdesk.domain.errors import InvalidInput
 from flowdesk.domain.people import Actor
@@ -144,3 +147,77 @@ def test_fixed_offsets_become_etc_zones_and_odd_offsets_are_refused() -> None:
         iana_zone("+05:30")
     with pytest.raises(InvalidInput):
         iana_zone("Mars/Olympus")
+
+
+STATES_WORKFLOW = """
+[columns]
+item = "ticket"
+timestamp = "at"
+state = "status"
+
+[workflow]
+timezone = "UTC"
+upstream = ["New"]
+committed = ["Ready", "Doing"]
+done = ["Closed"]
+
+[states]
+active = ["Doing"]
+waiting = ["Ready"]
+"""
+
+# T1: 1 h waiting in Ready, 2 h in Doing, 5 h back in New (upstream), 2 h in Doing.
+# T2: 3 h in Doing, 10 h in Closed, reopened for 1 h in Doing.
+STATES_HISTORY = """ticket,at,status
+T1,2024-05-06T08:00:00Z,New
+T1,2024-05-06T09:00:00Z,Ready
+T1,2024-05-06T10:00:00Z,Doing
+T1,2024-05-06T12:00:00Z,New
+T1,2024-05-06T17:00:00Z,Doing
+T1,2024-05-06T19:00:00Z,Closed
+T2,2024-05-06T08:00:00Z,Doing
+T2,2024-05-06T11:00:00Z,Closed
+T2,2024-05-06T21:00:00Z,Doing
+T2,2024-05-06T22:00:00Z,Closed
+"""
+
+
+def test_an_imported_service_counts_only_committed_stages_as_active_or_waiting(
+        uow: UnitOfWork, tmp_path: Path) -> None:
+    history, workflow = tmp_path / "history.csv", tmp_path / "workflow.toml"
+    history.write_text(STATES_HISTORY)
+    workflow.write_text(STATES_WORKFLOW)
+    source = analytics.from_history(history, workflow)
+    assert source.history is not None
+    clock = FixedClock(datetime(2024, 5, 7, 12, tzinfo=UTC))
+    result = import_history(uow, clock, IMPORTER, key="ST", name="States",
+                            history=source.history, workflow=source.flow.workflow)
+    assert result.warnings == ()  # no substates: nothing is lost
+    from_file = analytics.metrics(source)["flow_efficiency"]
+    from_db = analytics.metrics(analytics.from_service(uow, "ST", clock.now()),
+                                end=date(2024, 5, 6))["flow_efficiency"]
+    # Time back in New (upstream) and in Closed before the reopening is neither active nor
+    # waiting: active 4 h + 4 h, waiting only T1's hour in Ready.
+    assert from_file["overall"] == pytest.approx(8 / 9)
+    assert from_db["overall"] == pytest.approx(8 / 9)
+    assert from_db == from_file
+
+
+def test_an_import_warns_that_active_and_waiting_substates_are_not_kept(
+        uow: UnitOfWork, clock: FixedClock, files: tuple[Path, Path]) -> None:
+    result = _import(uow, clock, files)
+    warnings = result.warnings  # type: ignore[attr-defined]
+    assert len(warnings) == 1
+    assert "active/waiting substates" in warnings[0]
+    assert "Doing (activity)" in warnings[0]
+
+
+def test_the_import_command_prints_the_substate_warning(
+        database_url: str, files: tuple[Path, Path]) -> None:
+    history, workflow = files
+    result = CliRunner().invoke(main, ["import", str(history), "--workflow", str(workflow),
+                                       "--service", "TIX"],
+                                env={"FLOWDESK_DATABASE_URL": database_url})
+    assert result.exit_code == 0, result.output
+    assert "warning: the service cannot keep the active/waiting substates" in result.stderr
+    assert "3 items imported" in result.stdout

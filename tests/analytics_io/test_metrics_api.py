@@ -77,6 +77,16 @@ def test_filters_slice_the_metrics_and_unknown_ones_are_named(claims: TestClient
     assert r.status_code == 422 and r.json()["field"] == "team"
 
 
+@pytest.mark.parametrize("url", ["/api/v1/services/CLM/metrics?team=red",
+                                 "/api/v1/services/CLM/forecast?when=2&team=red"])
+def test_a_team_filter_on_a_service_is_refused_saying_why(claims: TestClient,
+                                                          url: str) -> None:
+    r = claims.get(url)
+    assert r.status_code == 422
+    assert r.json()["field"] == "team"
+    assert "a service's items have no team" in r.json()["message"]
+
+
 def test_a_seeded_forecast_is_repeatable(claims: TestClient) -> None:
     url = "/api/v1/services/CLM/forecast?when=3&seed=7&window_days=7"
     first, second = claims.get(url).json(), claims.get(url).json()
@@ -106,6 +116,20 @@ def test_bad_dates_get_422_and_unknown_services_404(claims: TestClient) -> None:
     assert r.status_code == 422 and r.json()["field"] == "from"
     assert claims.get("/api/v1/services/CLM/metrics?from=tuesday").status_code == 422
     assert claims.get("/api/v1/services/NOPE/metrics").status_code == 404
+
+
+@pytest.mark.parametrize("query, field", [
+    ("from=2026-03-20", "from"),  # after the as-of day, 6 March, with no `to`
+    ("to=2026-02-01", "to"),  # before the first arrival, 2 March, with no `from`
+    ("from=1066-10-14", "from"),
+])
+def test_a_period_that_resolves_backwards_gets_422_naming_the_field(
+        claims: TestClient, query: str, field: str) -> None:
+    r = claims.get(f"/api/v1/services/CLM/metrics?{query}")
+    assert r.status_code == 422, r.text
+    body = r.json()
+    assert body["field"] == field and body["error"] == "invalid"
+    assert field in body["message"]
 
 
 def test_the_cli_prints_the_numbers_the_api_serves(claims: TestClient,

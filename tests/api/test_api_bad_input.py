@@ -98,22 +98,27 @@ def routes_taking_stage_ids() -> list[Route]:
                          ids=route_ids(routes_taking_stage_ids()))
 def test_a_stage_of_another_service_is_never_accepted(world: World, route: Route) -> None:
     foreign = world.settlements.stage
-    variants: list[tuple[str, dict[str, Any]]] = []
+    # (url, body, the body field naming the foreign stage; None when the path names it)
+    variants: list[tuple[str, dict[str, Any], str | None]] = []
     if any(n == "stage_id" for n, _ in route.path_params()):
         variants.append((world.url(route, stage_id=str(foreign["Review"])),
-                         world.valid_body(route)))
+                         world.valid_body(route), None))
     for name in STAGE_FIELDS:
         if name in route.properties():
             body = world.valid_body(route)
             body[name] = ([world.claims.stage["Review"], foreign["In progress"]]
                           if name == "stage_ids" else foreign["Ready"])
-            variants.append((world.url(route), body))
+            variants.append((world.url(route), body, name))
     assert variants
-    for url, body in variants:
+    for url, body, field in variants:
         before = world.footprint()
         response = world.send(route, url=url, json=body)
         assert_clean_refusal(response)
-        assert response.status_code in (404, 422), response.text
+        if field is None:
+            assert response.status_code == 404, response.text
+        else:  # a foreign id in the body is bad input in that field, not a missing resource
+            assert response.status_code == 422, response.text
+            assert response.json()["field"] == field
         assert world.footprint() == before
 
 

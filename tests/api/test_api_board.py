@@ -74,9 +74,11 @@ def test_before_a_card_in_another_stage_is_refused(claims: Claims) -> None:
     assert response.json()["field"] == "before"
 
 
-def test_before_an_unknown_card_is_not_found(claims: Claims) -> None:
+def test_before_an_unknown_card_is_refused_naming_before(claims: Claims) -> None:
     a = claims.new_item("a")["key"]
-    assert claims.move(a, "Options", before="CLM-404").status_code == 404
+    response = claims.move(a, "Options", before="CLM-404")
+    assert response.status_code == 422
+    assert response.json()["field"] == "before"
 
 
 def test_the_done_column_shows_recent_deliveries_and_counts_all(

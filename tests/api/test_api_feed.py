@@ -17,10 +17,19 @@ def test_the_feed_pages_through_every_event_with_a_cursor(claims: Claims) -> Non
             assert page["next_cursor"] == after
             break
         assert len(page["events"]) <= 3
-        seen += [e["id"] for e in page["events"]]
+        seen += [e["seq"] for e in page["events"]]
+        assert page["next_cursor"] == page["events"][-1]["seq"]
         after = page["next_cursor"]
-    assert seen == sorted(seen)
-    assert len(seen) == 8  # service_created + 7 created
+    assert seen == list(range(1, 9))  # service_created + 7 created, numbered per service
+
+
+def test_each_service_numbers_its_feed_from_one(claims: Claims, settlements: Claims) -> None:
+    claims.new_item()
+    settlements.new_item()
+    claims.new_item()
+    for service, expected in ((claims, [1, 2, 3]), (settlements, [1, 2])):
+        events = service.client.get(f"{API}/services/{service.key}/events").json()["events"]
+        assert [e["seq"] for e in events] == expected
 
 
 def test_the_feed_holds_rule_changes_and_item_events(claims: Claims) -> None:

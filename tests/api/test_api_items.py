@@ -41,7 +41,8 @@ def test_an_item_cannot_arrive_in_a_stage_of_another_service(
         claims: Claims, settlements: Claims) -> None:
     response = claims.client.post(f"{API}/services/CLM/items",
                                   json={"title": "x", "stage_id": settlements.stage["Options"]})
-    assert response.status_code == 404
+    assert response.status_code == 422
+    assert response.json()["field"] == "stage_id"
     assert claims.board()["Options"]["count"] == 0
     assert settlements.board()["Options"]["count"] == 0
 
@@ -66,10 +67,13 @@ def test_an_item_in_an_unknown_service_is_not_found(client: TestClient) -> None:
 def test_the_same_idempotency_key_ten_times_creates_one_item(claims: Claims) -> None:
     headers = {"Idempotency-Key": "agency-mail-4711"}
     keys = set()
-    for _ in range(10):
+    for attempt in range(10):
         response = claims.client.post(f"{API}/services/CLM/items", json={"title": "Refund"},
                                       headers=headers)
-        assert response.status_code == 201
+        # The first creates (201); a replay answers with the first item (200) and says so.
+        assert response.status_code == (201 if attempt == 0 else 200)
+        assert response.headers.get("Idempotent-Replayed") == (None if attempt == 0
+                                                                else "true")
         keys.add(response.json()["key"])
     assert keys == {"CLM-1"}
     assert claims.board()["Options"]["count"] == 1
@@ -261,3 +265,86 @@ def test_an_items_history_lists_its_events_oldest_first(claims: Claims) -> None:
 
 def test_the_history_of_an_unknown_item_is_not_found(client: TestClient) -> None:
     assert client.get(f"{API}/items/CLM-404/events").status_code == 404
+
+
+def test_editing_the_title_of_a_fixed_date_item_without_a_date_still_works(
+        claims: Claims) -> None:
+    # An item made while fixed-date work needed no date keeps working after the rule changes.
+    policy = f"{API}/services/CLM/classes/fixed_date"
+    claims.client.put(policy, json={"requires_due_date": False})
+    item = claims.new_item("Year-end", class_of_service="fixed_date")
+    claims.client.put(policy, json={"requires_due_date": True})
+    response = claims.client.patch(f"{API}/items/{item['key']}", json={"title": "Year-end run"})
+    assert response.status_code == 200, response.text
+    assert response.json()["title"] == "Year-end run"
+
+
+def test_clearing_the_date_of_a_fixed_date_item_is_still_refused(claims: Claims) -> None:
+    item = claims.new_item("Year-end", class_of_service="fixed_date", due_date="2026-03-31")
+    response = claims.client.patch(f"{API}/items/{item['key']}", json={"due_date": None})
+    assert response.status_code == 422
+    assert response.json()["field"] == "due_date"
+
+
+def test_changing_a_dateless_item_to_fixed_date_is_still_refused(claims: Claims) -> None:
+    item = claims.new_item("Year-end")
+    response = claims.client.patch(f"{API}/items/{item['key']}",
+                                   json={"class_of_service": "fixed_date"})
+    assert response.status_code == 422
+    assert response.json()["field"] == "due_date"
+
+
+def test_creating_into_a_full_first_stage_is_refused_naming_stage_limit_and_count(
+        claims: Claims) -> None:
+    options = claims.stage["Options"]
+    claims.client.put(f"{API}/services/CLM/stages/{options}/limit", json={"limit": 1})
+    claims.new_item("first")
+    response = claims.client.post(f"{API}/services/CLM/items", json={"title": "second"})
+    assert response.status_code == 409, response.text
+    body = response.json()
+    assert body["error"] == "wip_limit"
+    assert [(v["scope"], v["name"], v["limit"], v["count"]) for v in body["violations"]] == [
+        ("stage", "Options", 1, 1)]
+    assert claims.board()["Options"]["count"] == 1
+
+
+def test_creating_into_a_full_conwip_group_is_refused(claims: Claims) -> None:
+    ids = [claims.stage["Options"], claims.stage["Ready"]]
+    claims.client.post(f"{API}/services/CLM/stage-groups",
+                       json={"name": "Upstream", "stage_ids": ids, "limit": 2})
+    claims.new_item("one")
+    claims.new_item("two", stage_id=claims.stage["Ready"])
+    response = claims.client.post(f"{API}/services/CLM/items", json={"title": "three"})
+    assert response.status_code == 409, response.text
+    assert response.json()["violations"][0]["scope"] == "stage_group"
+
+
+def test_creating_into_a_full_stage_with_a_reason_is_recorded_as_an_override(
+        claims: Claims) -> None:
+    options = claims.stage["Options"]
+    claims.client.put(f"{API}/services/CLM/stages/{options}/limit", json={"limit": 1})
+    claims.new_item("first")
+    item = claims.new_item("second", override_reason="the regulator asked for it today")
+    assert item["stage"] == "Options"
+    events = claims.events(item["key"])
+    assert [e["kind"] for e in events] == ["created", "wip_override"]
+    assert events[1]["reason"] == "the regulator asked for it today"
+    assert events[1]["payload"]["violations"][0]["count"] == 1
+    assert claims.board()["Options"]["count"] == 2
+
+
+def test_an_override_reason_is_not_needed_when_the_stage_has_room(claims: Claims) -> None:
+    item = claims.new_item("first", override_reason="just in case")
+    assert [e["kind"] for e in claims.events(item["key"])] == ["created"]
+
+
+def test_an_idempotency_key_sent_again_with_a_different_body_is_refused(claims: Claims) -> None:
+    headers = {"Idempotency-Key": "agency-mail-4711"}
+    first = claims.client.post(f"{API}/services/CLM/items", json={"title": "Refund"},
+                               headers=headers)
+    assert first.status_code == 201
+    for body in ({"title": "Another refund"}, {"title": "Refund", "customer": "Nordlys"}):
+        response = claims.client.post(f"{API}/services/CLM/items", json=body, headers=headers)
+        assert response.status_code == 422, response.text
+        assert response.json()["field"] == "Idempotency-Key"
+    assert claims.board()["Options"]["count"] == 1

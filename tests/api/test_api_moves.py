@@ -159,20 +159,32 @@ def test_moving_back_upstream_keeps_the_commitment_time(claims: Claims,
     assert claims.moved(item["key"], "In progress")["committed_at"] == first
 
 
-def test_a_move_to_a_stage_of_another_service_is_not_found(claims: Claims,
-                                                          settlements: Claims) -> None:
+def test_a_move_to_a_stage_of_another_service_is_refused_naming_to_stage(
+        claims: Claims, settlements: Claims) -> None:
     item = claims.new_item()
     response = claims.client.post(f"{API}/items/{item['key']}/move",
                                   json={"to_stage": settlements.stage["In progress"]})
-    assert response.status_code == 404
+    assert response.status_code == 422
+    assert response.json()["field"] == "to_stage"
     assert claims.client.get(f"{API}/items/{item['key']}").json()["stage"] == "Options"
     assert settlements.board()["In progress"]["count"] == 0
 
 
-def test_a_move_to_an_unknown_stage_is_not_found(claims: Claims) -> None:
+def test_a_move_to_an_unknown_stage_is_refused_naming_to_stage(claims: Claims) -> None:
     item = claims.new_item()
     response = claims.client.post(f"{API}/items/{item['key']}/move", json={"to_stage": 99_999})
-    assert response.status_code == 404
+    assert response.status_code == 422
+    assert response.json()["field"] == "to_stage"
+
+
+def test_a_move_in_front_of_a_card_of_another_service_is_refused_naming_before(
+        claims: Claims, settlements: Claims) -> None:
+    item = claims.new_item()
+    foreign = settlements.new_item()
+    for before in (foreign["key"], "CLM-999", "NOPE-1"):
+        response = claims.move(item["key"], "Options", before=before)
+        assert response.status_code == 422, response.text
+        assert response.json()["field"] == "before"
 
 
 def test_a_move_event_names_both_stages_and_the_transition(claims: Claims) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from api_helpers import API, Claims, create_service
+from api_helpers import API, CLAIMS_WORKFLOW, Claims, create_service
 from fastapi.testclient import TestClient
+
+from flowdesk.domain.clock import FixedClock
 
 
 def feed(client: TestClient, key: str) -> list[dict[str, Any]]:
@@ -40,6 +43,29 @@ def test_the_service_list_summarises_wip_blocked_and_deliveries(claims: Claims) 
     [summary] = claims.client.get(f"{API}/services").json()
     assert summary == {"key": "CLM", "name": "Priority claims", "wip": 1, "blocked": 1,
                        "delivered_this_week": 0}
+
+
+def test_delivered_this_week_counts_from_monday_in_each_services_timezone(
+        client: TestClient, clock: FixedClock) -> None:
+    auckland = create_service(client, key="AKL", name="Auckland desk",
+                              timezone="Pacific/Auckland")  # UTC+13 in March
+    utc = create_service(client, key="UTC", name="UTC desk")
+    now = clock.now()  # Monday 2026-03-02 09:00 UTC, Monday 22:00 in Auckland
+    for service in (auckland, utc):
+        # Sunday 12:00 UTC is last week in UTC, but already Monday 01:00 in Auckland.
+        clock.set(datetime(2026, 3, 1, 12, 0, tzinfo=UTC))
+        item = service.new_item("delivered on Sunday, UTC")
+        service.moved(item["key"], "In progress")
+        service.moved(item["key"], "Done")
+        # Sunday 10:00 UTC is Sunday 23:00 in Auckland: last week in both places.
+        clock.set(datetime(2026, 3, 1, 10, 0, tzinfo=UTC))
+        item = service.new_item("delivered late on Sunday")
+        service.moved(item["key"], "In progress")
+        service.moved(item["key"], "Done")
+    clock.set(now)
+    summaries = {s["key"]: s for s in client.get(f"{API}/services").json()}
+    assert summaries["AKL"]["delivered_this_week"] == 1
+    assert summaries["UTC"]["delivered_this_week"] == 0
 
 
 def test_services_are_listed_by_key(client: TestClient) -> None:
@@ -107,7 +133,26 @@ def test_a_done_stage_takes_no_limit(claims: Claims) -> None:
     assert response.json()["field"] == "limit"
 
 
-def test_a_stage_of_another_service_is_not_found(claims: Claims, settlements: Claims) -> None:
+def test_a_discarded_stage_takes_no_limit(claims: Claims) -> None:
+    stage = claims.stage["Discarded"]
+    response = claims.client.put(f"{API}/services/CLM/stages/{stage}/limit", json={"limit": 3})
+    assert response.status_code == 422
+    assert response.json()["field"] == "limit"
+
+
+def test_a_new_workflow_with_a_limit_on_a_finished_stage_is_refused(client: TestClient) -> None:
+    for position in (4, 5):  # Done, Discarded
+        stages = [dict(s) for s in CLAIMS_WORKFLOW]
+        stages[position]["wip_limit"] = 10
+        response = client.post(f"{API}/services",
+                               json={"key": "CLM", "name": "Claims", "stages": stages})
+        assert response.status_code == 422, response.text
+        assert response.json()["field"] == f"stages[{position}].wip_limit"
+    assert client.get(f"{API}/services").json() == []
+
+
+def test_a_stage_in_the_path_from_another_service_is_not_found(
+        claims: Claims, settlements: Claims) -> None:
     other = settlements.stage["Review"]
     response = claims.client.put(f"{API}/services/CLM/stages/{other}/limit", json={"limit": 3})
     assert response.status_code == 404
@@ -169,12 +214,13 @@ def test_a_stage_group_over_a_done_stage_is_refused(claims: Claims) -> None:
     assert response.json()["field"] == "stage_ids"
 
 
-def test_a_stage_group_with_a_stage_of_another_service_is_not_found(
+def test_a_stage_group_with_a_stage_of_another_service_is_refused_naming_stage_ids(
         claims: Claims, settlements: Claims) -> None:
     ids = [claims.stage["Review"], settlements.stage["In progress"]]
     response = claims.client.post(f"{API}/services/CLM/stage-groups",
                                   json={"name": "Mixed", "stage_ids": ids, "limit": 3})
-    assert response.status_code == 404
+    assert response.status_code == 422
+    assert response.json()["field"] == "stage_ids"
     assert claims.client.get(f"{API}/services/CLM").json()["stage_groups"] == []
 
 
@@ -189,3 +235,30 @@ def test_a_conwip_group_refuses_a_pull_when_full(claims: Claims) -> None:
     [violation] = response.json()["violations"]
     assert (violation["scope"], violation["name"], violation["limit"], violation["count"]) == (
         "stage_group", "Doing + Review", 1, 1)
+
+
+def test_a_stage_group_over_stages_with_a_gap_is_refused(claims: Claims) -> None:
+    ids = [claims.stage["Ready"], claims.stage["Review"]]  # In progress sits between them
+    response = claims.client.post(f"{API}/services/CLM/stage-groups",
+                                  json={"name": "Gappy", "stage_ids": ids, "limit": 3})
+    assert response.status_code == 422
+    assert response.json()["field"] == "stage_ids"
+    assert claims.client.get(f"{API}/services/CLM").json()["stage_groups"] == []
+
+
+def test_consecutive_stages_given_in_any_order_make_a_group(claims: Claims) -> None:
+    ids = [claims.stage["Review"], claims.stage["In progress"]]
+    response = claims.client.post(f"{API}/services/CLM/stage-groups",
+                                  json={"name": "Doing + Review", "stage_ids": ids, "limit": 3})
+    assert response.status_code == 201, response.text
+
+
+def test_a_second_stage_group_with_the_same_name_is_a_conflict(claims: Claims) -> None:
+    body = {"name": "Doing + Review", "limit": 3,
+            "stage_ids": [claims.stage["In progress"], claims.stage["Review"]]}
+    assert claims.client.post(f"{API}/services/CLM/stage-groups", json=body).status_code == 201
+    again = claims.client.post(f"{API}/services/CLM/stage-groups",
+                               json={**body, "name": "doing + review"})
+    assert again.status_code == 409
+    assert again.json()["field"] == "name"
+    assert len(claims.client.get(f"{API}/services/CLM").json()["stage_groups"]) == 1

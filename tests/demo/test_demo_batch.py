@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from flowdesk.demo.batch import BatchedUnitOfWork
 from flowdesk.domain.clock import FixedClock
-from flowdesk.domain.errors import NotFound
+from flowdesk.domain.errors import InvalidInput
 from flowdesk.domain.people import Actor
 from flowdesk.services import admin
 from flowdesk.services import items as uc
@@ -48,7 +48,7 @@ def test_a_failing_use_case_rolls_back_its_whole_batch(uow: UnitOfWork,
     admin.create_service(batch, clock, HANNAH, CreateService("CLM", "Priority claims"))
     batch.commit()
     item = uc.create_item(batch, clock, HANNAH, CreateItem("CLM", "Dental emergency in Rome"))
-    with pytest.raises(NotFound):
+    with pytest.raises(InvalidInput):
         uc.move_item(batch, clock, HANNAH, MoveItem(item.key, to_stage=999_999))
     batch.commit()  # nothing is left open to commit
     assert count_items(uow) == 0

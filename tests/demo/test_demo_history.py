@@ -29,7 +29,7 @@ def exported(uow: UnitOfWork) -> list[tuple[Any, ...]]:
         while page := queries.service_feed(uow, key, after, 1_000):
             rows += [(e.id, e.item_key, e.kind, e.from_stage, e.to_stage, e.at, e.actor,
                       e.reason, sorted(e.payload.items())) for e in page]
-            after = page[-1].id
+            after = page[-1].seq
     return rows
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flowdesk.domain.ranks import RANK_GAP, place, rank_between, spread
+from flowdesk.domain.ranks import RANK_GAP, bottom_rank, rank_between, spread
 
 
 def test_the_first_card_in_an_empty_stage_gets_one_gap() -> None:
@@ -31,26 +31,12 @@ def test_spread_gives_evenly_spaced_increasing_ranks() -> None:
     assert spread(0) == []
 
 
-def test_placing_without_before_goes_to_the_bottom() -> None:
-    rank, index = place([(1, 100), (2, 200)], None)
-    assert (rank, index) == (200 + RANK_GAP, 2)
+def test_a_card_at_the_bottom_of_an_empty_stage_gets_the_first_gap() -> None:
+    assert bottom_rank(None) == RANK_GAP
 
 
-def test_placing_before_a_card_lands_between_it_and_its_predecessor() -> None:
-    rank, index = place([(1, 100), (2, 200), (3, 300)], 3)
-    assert (rank, index) == (250, 2)
-
-
-def test_placing_before_the_first_card_lands_on_top() -> None:
-    rank, index = place([(1, 100), (2, 200)], 1)
-    assert rank is not None and rank < 100
-    assert index == 0
-
-
-def test_placing_into_a_closed_gap_asks_for_a_rebalance() -> None:
-    rank, index = place([(1, 100), (2, 101)], 2)
-    assert rank is None
-    assert index == 1
+def test_a_card_at_the_bottom_lands_one_gap_below_the_last_card() -> None:
+    assert bottom_rank(300) == 300 + RANK_GAP
 
 
 def test_ranks_from_repeated_midpoints_keep_the_order() -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime
+
 import pytest
 from domain_builders import DOING, READY, claims_service
 
@@ -106,3 +109,29 @@ def test_the_first_upstream_stage_is_where_new_work_arrives() -> None:
     service = claims_service()
     assert service.first_stage(Phase.UPSTREAM).name == "Options"
     assert [s.id for s in service.stages_in(Phase.UPSTREAM)] == [1, READY]
+
+
+@pytest.mark.parametrize("phase", [Phase.DONE, Phase.DISCARDED])
+def test_a_wip_limit_on_a_finished_stage_is_refused_naming_it(phase: Phase) -> None:
+    specs = default_workflow()
+    position = next(i for i, s in enumerate(specs) if s.phase is phase)
+    specs[position] = StageSpec(specs[position].name, phase, wip_limit=3)
+    with pytest.raises(InvalidInput) as err:
+        validate_workflow(specs)
+    assert err.value.field == f"stages[{position}].wip_limit"
+
+
+def test_a_stage_a_request_names_from_another_service_is_bad_input_in_that_field() -> None:
+    service = claims_service()
+    assert service.named_stage(DOING, "to_stage").name == "In progress"
+    with pytest.raises(InvalidInput) as err:
+        service.named_stage(99, "to_stage")
+    assert err.value.field == "to_stage"
+
+
+def test_a_week_starts_on_the_teams_monday_not_utcs() -> None:
+    auckland = replace(claims_service(), timezone="Pacific/Auckland")  # UTC+13 in March
+    sunday_noon_utc = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)  # Monday 01:00 in Auckland
+    assert auckland.week_start(sunday_noon_utc) == datetime(2026, 3, 1, 11, 0, tzinfo=UTC)
+    assert claims_service().week_start(sunday_noon_utc) == datetime(2026, 2, 23, tzinfo=UTC)
+

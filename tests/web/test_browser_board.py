@@ -4,6 +4,7 @@ updates between two browsers, the keyboard menu, and descriptions that must not 
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -12,7 +13,8 @@ from web_env import ARTIFACTS, BROWSER_KEY, LiveServer, Watched, watch
 
 from flowdesk.domain.people import Actor
 from flowdesk.services import items as uc
-from flowdesk.services.commands import CreateItem
+from flowdesk.services.commands import CreateItem, MoveItem
+from flowdesk.web import board_page, csrf
 
 pytestmark = pytest.mark.browser
 
@@ -217,6 +219,13 @@ def test_lanes_filters_and_search_are_kept_in_the_url(live_server: LiveServer,
         service_key=BROWSER_KEY, title="Delayed flight, Oslo"))
     p.wait_for_selector("text=Stolen bag, Barcelona airport")
     assert p.locator("text=Delayed flight, Oslo").count() == 0
+    # The address is the server's canonical one (the order BoardQuery.params writes, values
+    # trimmed), whatever order the filters were set in: the same view has one URL to share.
+    p.check('#board-filters input[name="blocked"]')
+    p.wait_for_url("**/board?lanes=customer&q=barcelona&blocked=1")
+    p.fill('#board-filters input[name="q"]', "  barcelona ")
+    p.select_option('#board-filters select[name="type"]', "claim")
+    p.wait_for_url("**/board?lanes=customer&type=claim&q=barcelona&blocked=1")
     assert page.errors == []
 
 
@@ -266,4 +275,79 @@ def test_a_move_that_fails_otherwise_is_undone_visibly(live_server: LiveServer,
     p.locator(".toast", has_text="changed since this board was loaded").wait_for()
     p.wait_for_selector(f'{cell(st["Ready"])} {card(key)}')
     assert wip_text(p, st["Assess"]) == "2 / 4"
+    assert page.errors == []
+
+
+def _keys_in(p: Any, selector: str) -> list[str]:
+    keys: list[str] = p.eval_on_selector_all(f"{selector} .card",
+                                             "cs => cs.map(c => c.dataset.key)")
+    return keys
+
+
+def test_a_live_update_lands_in_rank_order_within_its_own_lane(live_server: LiveServer,
+                                                               page: Watched) -> None:
+    p, st, k = page.page, live_server.seeded.stages, live_server.seeded.keys
+    open_board(p, live_server)
+    ready = cell(st["Ready"])
+    assert _keys_in(p, ready) == [k["ready_a"], k["ready_b"]]
+    ben = Actor("ben")
+    # Ready becomes ready_a, ready_due (fixed date lane), ready_b, ready_expedite...
+    uc.move_item(live_server.uow, live_server.clock, ben,
+                 MoveItem(k["ready_due"], st["Ready"], before=k["ready_b"]))
+    # ...and a standard card lands just before ready_due: in the stage its next card is in
+    # another lane, but in its own lane it goes between ready_a and ready_b.
+    uc.move_item(live_server.uow, live_server.clock, ben,
+                 MoveItem(k["option_0"], st["Ready"], before=k["ready_due"]))
+    p.wait_for_selector(f"{ready} {card(k['option_0'])}")
+    assert _keys_in(p, ready) == [k["ready_a"], k["option_0"], k["ready_b"]]
+    p.reload()
+    p.wait_for_selector(f"{ready} {card(k['option_0'])}")
+    assert _keys_in(p, ready) == [k["ready_a"], k["option_0"], k["ready_b"]]
+    assert page.errors == []
+
+
+def test_live_deliveries_keep_the_done_column_to_the_servers_cap(
+        live_server: LiveServer, page: Watched, monkeypatch: pytest.MonkeyPatch) -> None:
+    p, st, k = page.page, live_server.seeded.stages, live_server.seeded.keys
+    monkeypatch.setattr(board_page, "CLOSED_PER_COLUMN", 3)
+    open_board(p, live_server, "?lanes=none")
+    done = cell(st["Done"], "all")
+    assert _keys_in(p, done) == [k["done_3"], k["done_2"], k["done_1"]]
+    uc.move_item(live_server.uow, live_server.clock, Actor("ben"),
+                 MoveItem(k["check_overdue"], st["Done"]))
+    p.wait_for_selector(f"{done} {card(k['check_overdue'])}")
+    assert _keys_in(p, done) == [k["check_overdue"], k["done_3"], k["done_2"]]
+    assert page.errors == []
+
+
+def test_live_deliveries_drop_cards_that_left_the_done_window(live_server: LiveServer,
+                                                              page: Watched) -> None:
+    p, st, k = page.page, live_server.seeded.stages, live_server.seeded.keys
+    open_board(p, live_server, "?lanes=none")
+    done = cell(st["Done"], "all")
+    assert _keys_in(p, done) == [k["done_3"], k["done_2"], k["done_1"], k["done_0"]]
+    # The page stays open while a week and a half passes on the server's clock.
+    live_server.clock.advance(timedelta(days=8, hours=12))
+    uc.move_item(live_server.uow, live_server.clock, Actor("ben"),
+                 MoveItem(k["check_overdue"], st["Done"]))
+    p.wait_for_selector(f"{done} {card(k['check_overdue'])}")
+    # Only deliveries from the last 14 days of the server's clock stay (done_3 is 5.3 days old).
+    assert _keys_in(p, done) == [k["check_overdue"], k["done_3"]]
+    assert "from the last 14 days" in p.inner_text(f'.col-foot[data-stage="{st["Done"]}"]')
+    assert page.errors == []
+
+
+def test_a_move_refused_for_a_stale_security_token_says_so(live_server: LiveServer,
+                                                           page: Watched,
+                                                           context: Any) -> None:
+    p, st, key = page.page, live_server.seeded.stages, live_server.seeded.keys["ready_a"]
+    open_board(p, live_server)
+    # Another tab replaced the cookie (say, after a visit from a link elsewhere).
+    context.add_cookies([{"name": "flowdesk_csrf", "value": csrf.new_token("browser-tests"),
+                          "url": live_server.url}])
+    drag(p, card(key), cell(st["Assess"]))
+    toast = p.locator(".toast", has_text="security token")
+    toast.wait_for()
+    assert f"{key} was put back" in toast.inner_text()
+    p.wait_for_selector(f'{cell(st["Ready"])} {card(key)}')
     assert page.errors == []

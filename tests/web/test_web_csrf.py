@@ -47,7 +47,9 @@ def test_a_request_without_the_token_is_refused(web: TestClient, seeded: Seeded,
                                                      "title": "x"})
     assert response.status_code == 403
     assert "security token" in response.text
-    assert response.headers["content-type"].startswith("text/html")
+    # The board script calls /move and shows the JSON message; every form gets a page.
+    kind = "application/json" if path.endswith("/move") else "text/html"
+    assert response.headers["content-type"].startswith(kind)
     assert len(queries.item_history(uow, seeded.keys["ready_b"])) == before
 
 
@@ -75,12 +77,14 @@ def test_the_header_carries_the_token_for_scripts(web: TestClient, seeded: Seede
     assert response.status_code == 200
 
 
-def test_the_first_page_sets_a_strict_http_only_cookie_and_repeats_it_in_the_page(
+def test_the_first_page_sets_a_lax_http_only_cookie_and_repeats_it_in_the_page(
         client: TestClient) -> None:
     page = client.get("/")
     cookie = page.headers["set-cookie"]
     assert cookie.startswith("flowdesk_csrf=")
-    assert "HttpOnly" in cookie and "SameSite=strict" in cookie
+    # Lax: a person arriving by a link from another site still sends it, so the pages they
+    # already have open keep working (Strict would replace their token).
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie
     token = client.cookies["flowdesk_csrf"]
     assert f'<meta name="csrf-token" content="{token}">' in page.text
     again = client.get("/")
@@ -93,3 +97,41 @@ def test_tokens_are_signed_with_the_secret_key() -> None:
     assert not csrf.is_valid("k2", token)
     assert not csrf.is_valid("k1", token.replace(".", ".0", 1))
     assert not csrf.is_valid("k1", None)
+
+
+def test_a_refused_move_is_json_the_board_script_can_show(web: TestClient,
+                                                          seeded: Seeded) -> None:
+    response = web.post(f"/items/{seeded.keys['ready_b']}/move", data={"to_stage": "1"},
+                        headers={"Accept": "application/json", "X-CSRF-Token": "nonsense"})
+    assert response.status_code == 403
+    body = response.json()
+    assert body["error"] == "forbidden"
+    assert "security token" in body["message"]
+
+
+@pytest.mark.parametrize("token", ["\u00e4" * 10, "\u00b2" * 24 + "." + "a" * 64, "\u00ff"])
+def test_a_non_ascii_token_in_the_form_is_refused_with_a_message(web: TestClient,
+                                                                 seeded: Seeded,
+                                                                 token: str) -> None:
+    response = web_post(web, f"/items/{seeded.keys['ready_b']}/assign", {"person": "x"},
+                        token=token)
+    assert response.status_code == 403
+    assert "security token" in response.text and "malformed" in response.text
+
+
+def test_a_non_ascii_token_in_the_header_is_refused_with_a_message(web: TestClient,
+                                                                   seeded: Seeded) -> None:
+    response = web.post(f"/items/{seeded.keys['ready_b']}/move", data={"to_stage": "1"},
+                        headers={"X-CSRF-Token": "t\u00e9st".encode("latin-1")})
+    assert response.status_code == 403
+    assert "malformed" in response.json()["message"]
+
+
+def test_a_non_ascii_cookie_gets_a_fresh_token_instead_of_an_error(client: TestClient,
+                                                                   seeded: Seeded) -> None:
+    mangled = "a" * 24 + "." + "\u00e4" * 64
+    page = client.get("/", headers={"Cookie": f"flowdesk_csrf={mangled}".encode("latin-1")})
+    assert page.status_code == 200
+    assert page.headers["set-cookie"].startswith("flowdesk_csrf=")
+    assert mangled not in page.text
+    assert not csrf.is_valid("k", mangled)

@@ -10,9 +10,13 @@ from web_env import NOW
 from web_seed import Seeded
 
 from flowdesk.domain.classes import ClassOfService
+from flowdesk.domain.clock import FixedClock
 from flowdesk.domain.errors import InvalidInput
+from flowdesk.domain.people import Actor
 from flowdesk.services import board_views
 from flowdesk.services.board_views import BoardFilter
+from flowdesk.services.commands import CreateItem
+from flowdesk.services.items import create_item
 from flowdesk.storage.unit_of_work import UnitOfWork
 from flowdesk.web.forms import BoardQuery, parse_board_query
 from flowdesk.web.lanes import LaneMode
@@ -43,6 +47,27 @@ def test_the_sql_filter_and_the_python_filter_pick_the_same_cards(
     in_sql = {c.key for col in view.columns for c in col.cards}
     assert in_sql == in_python
     assert [c.count for c in view.columns] == [c.count for c in everything.columns]
+
+
+@pytest.mark.parametrize(("needle", "found"), [
+    ("ärger", {"Ärger mit dem Hotel, Köln"}), ("ÄRGER", {"Ärger mit dem Hotel, Köln"}),
+    ("köln", {"Ärger mit dem Hotel, Köln"}), ("ålesund", {"ÖLSCHADEN IN ÅLESUND"}),
+    ("ölschaden", {"ÖLSCHADEN IN ÅLESUND"}), ("Ωμέγα", {"ωμέγα travel, Αθήνα"}),
+    ("αθήνα", {"ωμέγα travel, Αθήνα"}), ("straße", {"Straße gesperrt"}),
+])
+def test_search_ignores_case_in_every_alphabet_in_sql_and_in_python(
+        uow: UnitOfWork, seeded: Seeded, needle: str, found: set[str]) -> None:
+    clock = FixedClock(NOW)
+    for title in ("Ärger mit dem Hotel, Köln", "ÖLSCHADEN IN ÅLESUND", "ωμέγα travel, Αθήνα",
+                  "Straße gesperrt"):
+        create_item(uow, clock, Actor("dana"), CreateItem(service_key=seeded.service,
+                                                          title=title))
+    flt = BoardFilter(search=needle)
+    view = board_views.board_view(uow, seeded.service, NOW, flt=flt)
+    in_sql = {c.title for col in view.columns for c in col.cards}
+    assert in_sql == found
+    everything = board_views.board_view(uow, seeded.service, NOW)
+    assert {c.title for col in everything.columns for c in col.cards if flt.matches(c)} == found
 
 
 def test_a_per_column_cap_loads_the_top_cards_but_counts_every_match(

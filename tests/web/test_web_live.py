@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
@@ -174,7 +175,8 @@ def test_leaving_a_board_stops_its_messages() -> None:
 def test_cursors_from_browsers_are_parsed_or_ignored() -> None:
     assert Cursor.parse("ab12:7") == Cursor("ab12", 7)
     assert str(Cursor("ab12", 7)) == "ab12:7"
-    for junk in (None, "", "7", "ab:", "ab:-1", "ab:x", "a:" + "9" * 40):
+    for junk in (None, "", "7", "ab:", "ab:-1", "ab:x", "a:" + "9" * 40, "ab:\u00b2",
+                 "ab:1\u00b2", "ab:\u0663", "ab: 7", "ab:7\n"):
         assert Cursor.parse(junk) is None, junk
 
 
@@ -193,9 +195,10 @@ def test_the_stream_starts_with_hello_replays_and_filters_each_card() -> None:
         loop = asyncio.get_running_loop()
         hub.subscribe(SERVICE, None, loop)
         hub.handle([notice(1, item_id=1)])
-        sub = hub.subscribe(SERVICE, Cursor(hub.epoch, 0), loop)
-        stream = event_stream(sub, BoardFilter(search="CLM-2"), heartbeat=0.05)
+        stream = event_stream(hub, SERVICE, Cursor(hub.epoch, 0), BoardFilter(search="CLM-2"),
+                              heartbeat=0.05)
         frames = [await anext(stream) for _ in range(3)]
+        assert hub.watching(SERVICE) == 2
         hub.handle([notice(2, item_id=2)])
         frames.append(await anext(stream))
         frames.append(await anext(stream))  # nothing new: a heartbeat comment
@@ -257,3 +260,63 @@ def test_the_stream_endpoint_sends_a_move_made_elsewhere_as_one_card(
 
 def test_the_stream_of_an_unknown_board_is_a_404(web: TestClient) -> None:
     assert web.get("/services/NOPE/board/events").status_code == 404
+
+
+def test_a_mangled_cursor_resynchronises_the_browser(web: TestClient) -> None:
+    events = []
+    with web.stream("GET", "/services/CLM/board/events?after=ab12:%C2%B2") as stream:
+        assert stream.status_code == 200
+        for line in stream.iter_lines():
+            if line.startswith("event: "):
+                events.append(line.removeprefix("event: "))
+            if len(events) == 2:
+                break
+    assert events == ["hello", "resync"]
+
+
+def test_a_stream_closed_before_it_starts_leaves_nothing_on_the_board() -> None:
+    async def run() -> list[int]:
+        hub = BoardHub(Renders())
+        stream = event_stream(hub, SERVICE, None, BoardFilter())
+        seen = [hub.watching(SERVICE)]  # the response has not started: nobody joined yet
+        await stream.aclose()  # the browser went away before the first byte
+        seen.append(hub.watching(SERVICE))
+        started = event_stream(hub, SERVICE, None, BoardFilter())
+        await anext(started)
+        seen.append(hub.watching(SERVICE))
+        await started.aclose()
+        seen.append(hub.watching(SERVICE))
+        return seen
+
+    assert in_thread(lambda: asyncio.run(run())) == [0, 0, 1, 0]
+
+
+def test_joining_a_board_never_waits_for_a_change_being_rendered() -> None:
+    """The event loop joins and leaves boards; a writer thread renders (database reads) at the
+    same time. Joining must not wait for the render, and must still get the change."""
+    rendering, release = threading.Event(), threading.Event()
+
+    class SlowRenders(Renders):
+        def __call__(self, service_id: int, notices: list[Written]) -> list[LiveChange]:
+            rendering.set()
+            release.wait(5)
+            return super().__call__(service_id, notices)
+
+    def run(loop: asyncio.AbstractEventLoop) -> None:
+        hub = BoardHub(SlowRenders())
+        hub.subscribe(SERVICE, None, loop)  # someone watches, so the change is rendered
+        writer = threading.Thread(target=hub.handle, args=([notice(1)],))
+        writer.start()
+        try:
+            assert rendering.wait(5)
+            started = time.monotonic()
+            late = hub.subscribe(SERVICE, hub.position(SERVICE), loop)
+            late.close()
+            joined = hub.subscribe(SERVICE, Cursor(hub.epoch, 0), loop)
+            assert time.monotonic() - started < 0.5  # not held up by the render
+        finally:
+            release.set()
+            writer.join(5)
+        assert joined.backlog == [] and drain(loop, joined) == [1]  # exactly once, in order
+        assert hub.watching(SERVICE) == 2
+    with_loop(run)

@@ -23,18 +23,23 @@ def test_a_move_into_room_answers_with_the_card_its_place_and_the_column_counts(
     assert body["html"].startswith(f'<article class="card cos-standard" id="card-{key}"')
     assert body["lanes"] == {"cos": "standard", "customer": "Tailspin Tours",
                              "assignee": "Ben Okafor", "none": "all"}
-    assert body["on_board"] is True and body["before"] is None
+    assert body["on_board"] is True and body["at_top"] is False
+    moved = queries.get_item(uow, key)[0]
+    assert (body["rank"], body["id"]) == (moved.rank, moved.id)
+    assert f'data-rank="{moved.rank}" data-id="{moved.id}"' in body["html"]
     counts = {c["stage"]: (c["count"], c["text"], c["tone"]) for c in body["counts"]}
     assert counts == {st["Ready"]: (3, "3 / 6", "ok"), st["Assess"]: (3, "3 / 4", "ok")}
 
 
 def test_reordering_within_a_stage_puts_the_card_in_front_of_another(
-        web: TestClient, seeded: Seeded) -> None:
+        web: TestClient, seeded: Seeded, uow: UnitOfWork) -> None:
     k, st = seeded.keys, seeded.stages
     response = web_post(web, f"/items/{k['ready_due']}/move",
                         {"to_stage": st["Ready"], "before": k["ready_a"]})
     assert response.status_code == 200
-    assert response.json()["before"] == k["ready_a"]
+    # The board places it by rank within its own lane: just before ready_a in the stage.
+    ranks = {role: queries.get_item(uow, k[role])[0].rank for role in ("ready_a", "ready_b")}
+    assert response.json()["rank"] < ranks["ready_a"] < ranks["ready_b"]
 
 
 def test_a_move_into_a_full_stage_is_refused_with_the_limit_count_and_scope(
@@ -75,8 +80,8 @@ def test_stale_versions_missing_reasons_and_bad_fields_are_refused_in_json(
     discard = web_post(web, f"/items/{k['ready_a']}/move", {"to_stage": st["Discarded"]})
     assert discard.status_code == 422 and discard.json()["field"] == "reason"
     for data, field in [({}, "to_stage"), ({"to_stage": "x"}, "to_stage"),
-                        ({"to_stage": 999999}, "stage"),
-                        ({"to_stage": st["Ready"], "before": "CLM-99999"}, "item"),
+                        ({"to_stage": 999999}, "to_stage"),
+                        ({"to_stage": st["Ready"], "before": "CLM-99999"}, "before"),
                         ({"to_stage": st["Assess"], "version": "v2"}, "version")]:
         response = web_post(web, f"/items/{k['ready_a']}/move", data)
         assert 400 <= response.status_code < 500, data

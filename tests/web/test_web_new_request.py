@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from web_env import web_post
 from web_seed import Seeded
@@ -26,19 +27,18 @@ def test_the_form_opens_over_the_board_and_offers_the_upstream_stages(
 
 def test_a_new_request_lands_upstream_and_opens_its_page(web: TestClient, seeded: Seeded,
                                                          uow: UnitOfWork) -> None:
-    response = web_post(web, "/services/CLM/items", {
-        "title": "Lost luggage, Naples", "type": "claim", "cos": "fixed_date",
-        "customer": "Contoso Travel", "due_date": "2026-03-20", "assignee": "Ana Lima",
-        "stage_id": str(seeded.stages["Ready"]), "description": "Bag never arrived.",
-        "idempotency_key": "form-1"})
+    form = {"title": "Lost luggage, Naples", "type": "claim", "cos": "fixed_date",
+            "customer": "Contoso Travel", "due_date": "2026-03-20", "assignee": "Ana Lima",
+            "stage_id": str(seeded.stages["Ready"]), "description": "Bag never arrived.",
+            "idempotency_key": "form-1"}
+    response = web_post(web, "/services/CLM/items", form)
     assert response.status_code == 303
     key = response.headers["location"].rsplit("/", 1)[1]
     item, service = queries.get_item(uow, key)
     assert (item.title, item.cos.value, item.customer, str(item.due_date), item.assignees) == (
         "Lost luggage, Naples", "fixed_date", "Contoso Travel", "2026-03-20", ("Ana Lima",))
     assert service.stage(item.stage_id).name == "Ready"
-    again = web_post(web, "/services/CLM/items", {"title": "Lost luggage, Naples",
-                                                   "idempotency_key": "form-1"})
+    again = web_post(web, "/services/CLM/items", form)  # the same form, sent twice
     assert again.headers["location"].endswith(f"/{key}")  # a double submit makes one item
 
 
@@ -67,6 +67,25 @@ def test_invalid_fields_are_named_and_what_was_typed_is_kept(web: TestClient,
     assert '<option value="fixed_date" selected>' in html
 
 
+@pytest.mark.parametrize("field", ["title", "type", "customer", "assignee", "description",
+                                   "idempotency_key"])
+def test_a_nul_character_in_one_field_is_named_and_the_rest_is_kept(
+        web: TestClient, seeded: Seeded, uow: UnitOfWork, field: str) -> None:
+    before = queries.latest_event_id(uow, "CLM")
+    typed = {"title": "Refund for order 88", "type": "claim", "customer": "Tailspin Tours",
+             "assignee": "Ana Lima", "description": "Keep me, please.",
+             "idempotency_key": "abc123"}
+    response = web_post(web, "/services/CLM/items", {**typed, field: "bad\x00value"}, htmx=True)
+    assert response.status_code == 422
+    html = response.text
+    assert f"{field} must not contain NUL characters" in html
+    assert 'class="field-error"' in html or field == "idempotency_key"  # hidden: alert only
+    for name, value in typed.items():
+        if name != field and name != "idempotency_key":
+            assert value in html, name
+    assert queries.latest_event_id(uow, "CLM") == before  # nothing was created
+
+
 def test_rules_of_the_use_case_come_back_as_field_errors(web: TestClient,
                                                          seeded: Seeded) -> None:
     missing_date = web_post(web, "/services/CLM/items", {"title": "Court order",
@@ -89,3 +108,31 @@ def test_rules_of_the_use_case_come_back_as_field_errors(web: TestClient,
 def test_a_new_request_for_an_unknown_service_is_a_404(web: TestClient) -> None:
     response = web_post(web, "/services/NOPE/items", {"title": "x"})
     assert response.status_code == 404
+
+
+def test_a_full_first_stage_refuses_the_request_until_a_reason_is_given(
+        web: TestClient, seeded: Seeded, uow: UnitOfWork) -> None:
+    ready = str(seeded.stages["Ready"])  # limit 6
+    form = {"title": "Flooded hotel, Venice", "stage_id": ready, "customer": "Contoso Travel"}
+    refused = None
+    for _ in range(7):
+        response = web_post(web, "/services/CLM/items", form, htmx=True)
+        if response.status_code != 200:
+            refused = response
+            break
+    assert refused is not None and refused.status_code == 409
+    html = refused.text
+    assert "WIP limit reached for stage &#39;Ready&#39;: 6 of 6" in html
+    assert 'name="override_reason"' in html  # the form now asks why it may go over
+    assert 'value="Flooded hotel, Venice"' in html and 'value="Contoso Travel"' in html
+    before = queries.latest_event_id(uow, "CLM")
+    blank = web_post(web, "/services/CLM/items", {**form, "override_reason": "  "}, htmx=True)
+    assert blank.status_code == 409 and queries.latest_event_id(uow, "CLM") == before
+    created = web_post(web, "/services/CLM/items",
+                       {**form, "override_reason": "storm claims, agreed with Dana"})
+    assert created.status_code == 303
+    key = created.headers["location"].rsplit("/", 1)[1]
+    item, service = queries.get_item(uow, key)
+    assert service.stage(item.stage_id).name == "Ready"
+    kinds = [(e.kind, e.reason) for e in queries.item_history(uow, key)]
+    assert ("wip_override", "storm claims, agreed with Dana") in kinds

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from web_env import web_post
 from web_seed import Seeded
+
+from flowdesk.web import board_page
 
 
 def cards_in(html: str) -> list[str]:
@@ -131,6 +135,22 @@ def test_the_done_column_hides_old_deliveries_but_its_count_stays_exact(
     head = re.search(rf'id="head-{done}".*?data-wip[^>]*>([^<]+)<', html, re.S)
     assert head and head.group(1) == "6"
     assert f'href="/services/CLM/stages/{done}/items">All 6 →</a>' in html
+
+
+def test_the_done_column_footer_and_limits_come_from_the_configured_window(
+        web: TestClient, seeded: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
+    html = web.get("/services/CLM/board").text
+    assert "from the last 14 days</span>" in html
+    assert 'data-closed-cap="20" data-done-days="14"' in html
+    monkeypatch.setattr(board_page, "DONE_WINDOW", timedelta(days=7))
+    monkeypatch.setattr(board_page, "CLOSED_PER_COLUMN", 1)
+    html = web.get("/services/CLM/board").text
+    assert "14 days" not in html
+    assert "Newest 1 of 2 from the last 7 days</span>" in html  # done_2 and done_3
+    assert 'data-closed-cap="1" data-done-days="7"' in html
+    shown = set(cards_in(html))
+    assert seeded.keys["done_3"] in shown and seeded.keys["done_2"] not in shown
+    assert seeded.keys["done_0"] not in shown
 
 
 def test_the_full_list_of_a_done_stage_is_a_link_away_newest_first(

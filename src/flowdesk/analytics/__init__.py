@@ -36,6 +36,7 @@ from flowdesk.analytics.forecast import (
     When,
     how_many,
     how_many_by,
+    sample_window,
     throughput_samples,
     when_done,
 )
@@ -104,6 +105,7 @@ __all__ = [
     "period_of",
     "read_history",
     "rework",
+    "sample_window",
     "summary",
     "throughput",
     "throughput_samples",

@@ -58,28 +58,45 @@ def _raw_pieces(path: Path) -> Iterator[bytes]:
     try:
         yield from _inflate(path, make)
     except error as failure:
-        if isinstance(failure, zlib.error):
-            raise
-        raise zlib.error(str(failure)) from failure  # one error type, whichever inflater
+        if isinstance(failure, zlib.error) and str(failure).startswith(f"{path.name}: "):
+            raise  # already says what is wrong with which file
+        # One error type, whichever inflater, naming the file.
+        raise zlib.error(f"{path.name}: corrupt gzip data ({failure})") from failure
 
 
 def _inflate(path: Path, make: Callable[[], Any]) -> Iterator[bytes]:
     with open(path, "rb") as handle:
         inflater = make()
+        started = False  # whether the current member has been fed any bytes
         while data := handle.read(_READ):
             while data:
+                if not started:
+                    # Between members gzip allows zero padding (as the gzip module does).
+                    data = data.lstrip(b"\0")
+                    if not data:
+                        break
+                    started = True
                 out = inflater.decompress(data, _PIECE)
                 if out:
                     yield out
                 if inflater.eof:
                     # A multi-member gzip file: start on the next member.
                     data = inflater.unused_data
-                    inflater = make()
+                    inflater, started = make(), False
                 else:
                     data = inflater.unconsumed_tail
-        tail = inflater.flush()
-        if tail:
-            yield tail
+        if started:
+            tail = inflater.flush()
+            if tail:
+                yield tail
+            if not inflater.eof:
+                raise zlib.error(truncated(path))
+
+
+def truncated(path: Path) -> str:
+    """Return the message for a gzip file whose compressed data stops before its end."""
+    return (f"{path.name}: the file is truncated: its gzip data ends before the "
+            "end-of-stream marker (an incomplete download or copy?)")
 
 
 def _with_room(buffer: bytearray, fill: int, needed: int) -> bytearray:

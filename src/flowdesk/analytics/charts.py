@@ -26,12 +26,12 @@ from flowdesk.analytics.blocking import (
 from flowdesk.analytics.counts import cumulative_flow, throughput, wip
 from flowdesk.analytics.filters import Where
 from flowdesk.analytics.flow import Flow
-from flowdesk.analytics.forecast import how_many, when_done
+from flowdesk.analytics.forecast import how_many, sample_window, when_done
 from flowdesk.analytics.leadtime import lead_times
 from flowdesk.analytics.percentiles import STANDARD, nearest_rank
 from flowdesk.analytics.periods import Period
 from flowdesk.analytics.report import summary
-from flowdesk.analytics.timezones import from_us
+from flowdesk.analytics.timezones import day_to_date, from_us
 from flowdesk.analytics.workflow import PHASE_NAMES
 
 DEFAULT_FORECAST_DAYS = 14
@@ -53,8 +53,9 @@ def chart_payload(flow: Flow, period: Period, where: Where | None,
     ``cumulative_flow``, ``lead_time`` (scatterplot and histogram), ``throughput``,
     ``aging_wip``, ``blockers``, ``flow_efficiency`` and ``forecast``.
 
-    The forecasts sample the daily throughput of the period's last ``window_days`` days
-    and start the day after the period. "How many" covers ``forecast_days`` days; "when"
+    The forecasts sample the daily throughput of the period's last ``window_days`` whole
+    days up to the as-of day (which is left out) and start the day after the period or the
+    as-of day, whichever is first. "How many" covers ``forecast_days`` days; "when"
     asks about ``forecast_count`` items (default: the WIP at the end of the period).
     """
     if not 1 <= forecast_days <= MAX_FORECAST_DAYS:
@@ -223,16 +224,18 @@ def forecast_chart(flow: Flow, period: Period, where: Where | None,
                    rng: np.random.Generator, *, count: int | None, days: int,
                    window_days: int, trials: int) -> dict[str, Any]:
     """Return the Monte Carlo forecasts, sampling the daily throughput of the last
-    ``window_days`` days of the period and starting the day after it.
+    ``window_days`` days of the period up to the as-of day (see :func:`sample_window`: the
+    as-of day, still under way, is left out), starting the day after the period or the
+    as-of day, whichever comes first.
 
     ``how_many``: items delivered in ``days`` days, with the 50/70/85/95 % "at least"
     answers and the histogram (trials per total). ``when``: days until ``count`` items
     are done, with the "on or before" dates and the histogram (trials per day count),
     or None when nothing was delivered in the window.
     """
-    window = Period(max(period.first, period.last - window_days + 1), period.last)
+    window = sample_window(flow, window_days, last=period.end, first=period.start)
     samples = throughput(flow, window, where)
-    start = period.end + timedelta(days=1)
+    start = day_to_date(min(period.last, flow.as_of_day)) + timedelta(days=1)
     wanted = count if count is not None else max(1, int(wip(flow, period, where)[-1]))
     many = how_many(samples, days, rng, trials)
     result: dict[str, Any] = {

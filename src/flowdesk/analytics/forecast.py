@@ -16,8 +16,32 @@ from flowdesk.analytics.flow import Flow
 from flowdesk.analytics.montecarlo import DailyDraws
 from flowdesk.analytics.percentiles import STANDARD, at_least, nearest_rank
 from flowdesk.analytics.periods import Period
+from flowdesk.analytics.report import period_of
+from flowdesk.analytics.timezones import date_to_day
 
 DEFAULT_TRIALS = 10_000
+
+
+def sample_window(flow: Flow, window_days: int, last: date | None = None,
+                  first: date | None = None) -> Period:
+    """Return the days whose throughput a forecast samples: ``window_days`` days ending on
+    ``last`` (by default, and at most, the as-of day), never before ``first`` (by default
+    the day of the first arrival: days before the history began would dilute it with
+    zeros).
+
+    The as-of day itself is left out, since it is still under way (a service's today, or
+    the day a history file was exported) and its count partial -- unless it is the only
+    day there is. A ``first`` after the window's end leaves just its last day.
+    """
+    if window_days < 1:
+        raise ValueError("window_days must be at least 1")
+    default = period_of(flow)
+    end = default.last if last is None else min(date_to_day(last), default.last)
+    floor = default.first if first is None else date_to_day(first)
+    if end == default.last and end > min(floor, default.first):
+        end -= 1  # the as-of day is partial
+    start = min(max(floor, end - window_days + 1), end)
+    return Period(start, end)
 
 
 def throughput_samples(flow: Flow, window: Period, where: Where | None = None) -> I64:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import zlib
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, wait
@@ -17,7 +18,7 @@ import numpy as np
 
 from flowdesk.analytics.accumulate import Growing, TextColumn
 from flowdesk.analytics.arrays import BLOCK, I32, I64, group_starts, small_pages
-from flowdesk.analytics.byteread import Prefetch, is_gzip
+from flowdesk.analytics.byteread import Prefetch, is_gzip, truncated
 from flowdesk.analytics.chunkcodes import (
     BAD_TIME,
     EMPTY_ITEM,
@@ -191,6 +192,9 @@ def read_history(
     skipped and reported with their line number. ``engine="auto"`` uses the numpy
     tokenizer and falls back to the csv module when the file contains quotes; "numpy"
     and "csv" force one (numpy still falls back on quotes).
+
+    Raises ValueError for a missing header or columns, and ``zlib.error`` naming the file
+    for gzip data that is corrupt or truncated (never a silently shorter history).
     """
     path = Path(path)
     chosen = columns or workflow.columns
@@ -288,16 +292,19 @@ def _open_text(path: Path) -> IO[str]:
 def _read_with_csv(path: Path, workflow: Workflow, columns: Columns,
                    max_problems: int) -> History:
     reader = _reader(workflow, columns, max_problems)
-    with _open_text(path) as handle:
-        first = handle.readline()
-        if not first:
-            raise ValueError(f"{path} is empty: no header line")
-        header = [name.strip() for name in next(_csv_rows(first))]
-        if header:
-            header[0] = header[0].lstrip("\ufeff")
-        wanted = _wanted(header, columns)
-        for raw in tokenize_csv(handle, len(header), wanted):
-            reader.add(encode_chunk(raw, workflow, columns.substate is not None), 1)
+    try:
+        with _open_text(path) as handle:
+            first = handle.readline()
+            if not first:
+                raise ValueError(f"{path} is empty: no header line")
+            header = [name.strip() for name in next(_csv_rows(first))]
+            if header:
+                header[0] = header[0].lstrip("\ufeff")
+            wanted = _wanted(header, columns)
+            for raw in tokenize_csv(handle, len(header), wanted):
+                reader.add(encode_chunk(raw, workflow, columns.substate is not None), 1)
+    except EOFError:  # the gzip module's word for a truncated file
+        raise zlib.error(truncated(path)) from None
     return reader.finish("csv")
 
 

@@ -115,7 +115,9 @@ def _parse_regular(matrix: U8, length: int, zone: Zone) -> tuple[I64, Bool] | No
                 and np.all(chars[22] == ord(":"))
                 and np.all(digits[20:22] < 10) and np.all(digits[23:25] < 10)):
             return None
-        minutes = (_number(digits, 20, 2) * 60 + _number(digits, 23, 2)).astype(np.int64)
+        off_h, off_m = _number(digits, 20, 2), _number(digits, 23, 2)
+        off_ok = (off_h <= 23) & (off_m <= 59)  # as the general path: +05:99 is no offset
+        minutes = (off_h * 60 + off_m).astype(np.int64)
         offset_us = np.where(sign == ord("-"), -minutes, minutes) * (60 * US_PER_SECOND)
     year = _number(digits, 0, 4)
     if int(year.min()) < _FIRST_YEAR or int(year.max()) > _LAST_YEAR:
@@ -126,7 +128,7 @@ def _parse_regular(matrix: U8, length: int, zone: Zone) -> tuple[I64, Bool] | No
     ok = (month >= 1) & (month <= 12) & (day >= 1) & (day <= _MONTH_LENGTHS[month_index])
     ok &= (hour <= 23) & (minute <= 59) & (second <= 59)
     if length == 25:
-        ok &= np.abs(offset_us) < 24 * 3600 * US_PER_SECOND
+        ok &= off_ok
     date = _MONTH_STARTS[month_index] + (day - 1)
     clock = hour * 3600 + minute * 60 + second
     local_us = (date * 86_400 + clock) * US_PER_SECOND

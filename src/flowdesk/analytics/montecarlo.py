@@ -16,6 +16,10 @@ import numpy.typing as npt
 from flowdesk.analytics.arrays import I64
 
 _WORDS = 1 << 16
+#: Most days drawn at once by :meth:`DailyDraws.days_to_reach` (about 64 MiB of running
+#: totals); at least ``MIN_CHUNK_TRIALS`` trials are simulated together.
+DRAW_BUDGET = 1 << 23
+MIN_CHUNK_TRIALS = 256
 
 
 class DailyDraws:
@@ -66,6 +70,10 @@ class DailyDraws:
         if mean == 0:
             raise ValueError("every sample day delivered nothing: no forecast is possible")
         horizon = min(max_days, int(np.ceil(target / mean * 1.15)) + 2)
+        # A chunk draws size x horizon days at once (and keeps their int64 running sums):
+        # bound that, or a long horizon would need gigabytes. Up to a horizon of 512 days
+        # the chunk stays `chunk` trials, so those forecasts are the same as they always were.
+        chunk = max(MIN_CHUNK_TRIALS, min(chunk, DRAW_BUDGET // horizon))
         out = np.empty(trials, dtype=np.int64)
         for first in range(0, trials, chunk):  # vectorised over a chunk of trials
             size = min(chunk, trials - first)

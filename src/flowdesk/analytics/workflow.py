@@ -4,7 +4,7 @@ state or substate counts (active, waiting, blocked), and the time zone of the ca
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -37,7 +37,7 @@ class Columns:
                 timestamp=str(table["timestamp"]),
                 state=str(table["state"]),
                 substate=None if table.get("substate") is None else str(table["substate"]),
-                attributes=tuple(str(name) for name in table.get("attributes", ())),
+                attributes=_names(table.get("attributes", ()), "[columns] attributes"),
             )
         except KeyError as error:
             raise ValueError(f"[columns] needs {error.args[0]!r}") from error
@@ -157,34 +157,54 @@ class Workflow:
         flow = document.get("workflow")
         if not isinstance(flow, Mapping):
             raise ValueError("the workflow file needs a [workflow] table")
-        states = document.get("states", {})
-        substates = document.get("substates", {})
+        states = _table(document, "states")
+        substates = _table(document, "substates")
         columns = document.get("columns")
+        if columns is not None and not isinstance(columns, Mapping):
+            raise ValueError("[columns] must be a table")
+        timezone = flow.get("timezone", "UTC")
+        if not isinstance(timezone, str):
+            raise ValueError(f"[workflow] timezone must be text, not {timezone!r}")
         return cls(
-            upstream=_names(flow.get("upstream", ())),
-            committed=_names(flow.get("committed", ())),
-            done=_names(flow.get("done", ())),
-            discarded=_names(flow.get("discarded", ())),
-            ignore=_names(flow.get("ignore", ())),
-            active=_names(states.get("active", ())),
-            waiting=_names(states.get("waiting", ())),
-            blocked=_categories(states.get("blocked", {})),
-            active_substates=_names(substates.get("active", ())),
-            waiting_substates=_names(substates.get("waiting", ())),
-            blocked_substates=_categories(substates.get("blocked", {})),
-            timezone=str(flow.get("timezone", "UTC")),
+            upstream=_names(flow.get("upstream", ()), "[workflow] upstream"),
+            committed=_names(flow.get("committed", ()), "[workflow] committed"),
+            done=_names(flow.get("done", ()), "[workflow] done"),
+            discarded=_names(flow.get("discarded", ()), "[workflow] discarded"),
+            ignore=_names(flow.get("ignore", ()), "[workflow] ignore"),
+            active=_names(states.get("active", ()), "[states] active"),
+            waiting=_names(states.get("waiting", ()), "[states] waiting"),
+            blocked=_categories(states.get("blocked", {}), "[states] blocked"),
+            active_substates=_names(substates.get("active", ()), "[substates] active"),
+            waiting_substates=_names(substates.get("waiting", ()), "[substates] waiting"),
+            blocked_substates=_categories(substates.get("blocked", {}), "[substates] blocked"),
+            timezone=timezone,
             columns=None if columns is None else Columns.from_mapping(columns),
         )
 
 
-def _names(values: Iterable[Any]) -> tuple[str, ...]:
+def _table(document: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    table = document.get(name, {})
+    if not isinstance(table, Mapping):
+        raise ValueError(f"[{name}] must be a table")
+    return table
+
+
+def _names(values: Any, key: str) -> tuple[str, ...]:
+    """Return a TOML list of state names (or one name) as a tuple; raise ValueError naming
+    ``key`` for anything else, like a number."""
     if isinstance(values, str):
         return (values,)
-    return tuple(str(value) for value in values)
+    if not isinstance(values, list | tuple) or not all(isinstance(v, str) for v in values):
+        raise ValueError(f"{key} must be a list of names in quotes, not {values!r}")
+    return tuple(values)
 
 
-def _categories(values: Any) -> Mapping[str, str]:
+def _categories(values: Any, key: str) -> Mapping[str, str]:
+    """Return a TOML table of name = blocker category, or a list of names (each its own
+    category); raise ValueError naming ``key`` for anything else."""
     if isinstance(values, Mapping):
-        return {str(key): str(value) for key, value in values.items()}
+        if not all(isinstance(v, str) for v in values.values()):
+            raise ValueError(f"{key} must map names to categories in quotes")
+        return {str(name): value for name, value in values.items()}
     # A plain list of blocked names: the name is its own category.
-    return {str(value): str(value) for value in values}
+    return {name: name for name in _names(values, key)}

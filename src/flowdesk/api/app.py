@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from sqlalchemy import Engine
 
 from flowdesk import __version__
 from flowdesk.api import errors
+from flowdesk.api.deps import current_actor
 from flowdesk.api.limits import BodySizeLimit
 from flowdesk.api.routers import charts, events, items, metrics, services
 from flowdesk.config import Settings, load_settings
@@ -34,8 +35,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     app.state.clock = clock or SystemClock()
     errors.install(app)
     app.add_middleware(BodySizeLimit)
+    # Every API route resolves the acting user, reads included: authorisation hangs off
+    # `current_actor` in one place. (A route that needs the actor itself gets the same,
+    # cached value.)
     for router in (services.router, items.router, events.router, metrics.router,
                    charts.router):
-        app.include_router(router, prefix="/api/v1")
+        app.include_router(router, prefix="/api/v1", dependencies=[Depends(current_actor)])
     mount_web(app)  # the web pages at /, /services/{key}/board, ...; static files at /static
     return app

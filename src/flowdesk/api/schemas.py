@@ -146,6 +146,7 @@ class ItemIn(BaseModel):
     due_date: date | None = None
     assignees: list[str] = Field(default_factory=list, max_length=20)
     stage_id: StrictInt | None = None
+    override_reason: str | None = Field(default=None, max_length=1_000)
 
 
 class ItemPatch(BaseModel):
@@ -252,6 +253,7 @@ class BoardOut(BaseModel):
 
 class EventOut(BaseModel):
     id: int
+    seq: int = Field(description="the event's number within its service, from 1")
     item: str | None
     kind: str
     from_stage: str | None
@@ -263,11 +265,12 @@ class EventOut(BaseModel):
 
     @classmethod
     def of(cls, e: EventView) -> EventOut:
-        return cls(id=e.id, item=e.item_key, kind=e.kind, from_stage=e.from_stage,
+        return cls(id=e.id, seq=e.seq, item=e.item_key, kind=e.kind, from_stage=e.from_stage,
                    to_stage=e.to_stage, at=e.at, actor=e.actor, reason=e.reason,
                    payload=e.payload)
 
 
 class EventPage(BaseModel):
     events: list[EventOut]
-    next_cursor: int = Field(description="pass as `after` to get the next page")
+    next_cursor: int = Field(description="the last event's `seq`: pass as `after` to get the "
+                             "next page")

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import click
 
-from flowdesk.cli.context import friendly_errors, unit_of_work
+from flowdesk.cli.context import friendly_errors, in_existing_folder, unit_of_work
 from flowdesk.domain.clock import SystemClock
 from flowdesk.domain.people import Actor
 from flowdesk.services import analytics
@@ -24,6 +24,7 @@ from flowdesk.services.imports import import_history
 
 F = TypeVar("F", bound=Callable[..., Any])
 IMPORTER = Actor("import", "History import")
+SHOWN_PROBLEMS = 20  # unreadable rows listed one per line; the rest are counted
 
 
 def source_options(func: F) -> F:
@@ -45,15 +46,42 @@ def source_options(func: F) -> F:
 
 
 def load_source(service_key: str | None, history: Path | None,
-                workflow: Path | None) -> analytics.FlowSource:
+                workflow: Path | None, team: str | None = None) -> analytics.FlowSource:
+    """The flow source the options name; refuses --team with --service (no team data)."""
     if service_key and (history or workflow):
         raise click.UsageError("give either --service or --history with --workflow, not both")
     if service_key:
+        if team:
+            raise click.BadParameter("a service's items have no team: --team filters "
+                                     "history files only (use --type, --class-of-service or "
+                                     "--customer with --service)", param_hint="'--team'")
         with unit_of_work() as uow:
             return analytics.from_service(uow, service_key, SystemClock().now())
     if history and workflow:
         return analytics.from_history(history, workflow)
     raise click.UsageError("give --service KEY, or --history FILE with --workflow W.toml")
+
+
+def show_skipped_rows(source: analytics.FlowSource, limit: int = SHOWN_PROBLEMS) -> int:
+    """Print the history file's unreadable rows to stderr (line number and reason, the
+    first `limit` of them) and return how many were skipped: 0 for a service."""
+    read = source.history
+    if read is None or read.problem_count == 0:
+        return 0
+    click.echo(f"{source.name}: {read.problem_count} unreadable rows skipped", err=True)
+    shown = read.problems[:limit]
+    for problem in shown:
+        click.echo(f"  line {problem.line}: {problem.reason}", err=True)
+    if read.problem_count > len(shown):
+        click.echo(f"  ... and {read.problem_count - len(shown)} more", err=True)
+    return read.problem_count
+
+
+def with_rows_skipped(result: dict[str, Any], source: analytics.FlowSource) -> dict[str, Any]:
+    """Add `rows_skipped` (unreadable rows of a history file) to a JSON result."""
+    if source.history is not None:
+        result["rows_skipped"] = source.history.problem_count
+    return result
 
 
 def where(item_type: str | None, cos: str | None, customer: str | None,
@@ -76,17 +104,15 @@ def import_command(history: Path, workflow: Path, service_key: str, name: str | 
     source = analytics.from_history(history, workflow)
     assert source.history is not None
     read = source.history
-    for problem in read.problems:
-        click.echo(f"line {problem.line}: skipped: {problem.reason}", err=True)
-    if read.problem_count > len(read.problems):
-        click.echo(f"... and {read.problem_count - len(read.problems)} more rows skipped",
-                   err=True)
+    show_skipped_rows(source)
     with unit_of_work() as uow, click.progressbar(
         length=source.flow.item_count, label="importing items", file=sys.stderr,
     ) as bar:
         result = import_history(uow, SystemClock(), IMPORTER, key=service_key, name=name,
                                 history=read, workflow=source.flow.workflow,
                                 progress=bar.update)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
     verb = "created" if result.service_created else "updated"
     click.echo(
         f"{verb} service {result.service.key}: {result.imported} items imported, "
@@ -103,16 +129,18 @@ def import_command(history: Path, workflow: Path, service_key: str, name: str | 
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 @click.option("--items", "items_out", type=click.Path(dir_okay=False, path_type=Path),
-              help="also write one row per item to this CSV file")
+              callback=in_existing_folder, help="also write one row per item to this CSV file")
 @friendly_errors
 def metrics(service_key: str | None, history: Path | None, workflow: Path | None,
             item_type: str | None, cos: str | None, customer: str | None, team: str | None,
             start: datetime | None, end: datetime | None, fmt: str,
             items_out: Path | None) -> None:
     """Flow metrics for a period: lead time, throughput, WIP, flow efficiency, blockers."""
-    source = load_source(service_key, history, workflow)
+    source = load_source(service_key, history, workflow, team)
+    show_skipped_rows(source)
     chosen = where(item_type, cos, customer, team)
-    result = analytics.metrics(source, _day(start), _day(end), chosen)
+    result = with_rows_skipped(analytics.metrics(source, _day(start), _day(end), chosen),
+                               source)
     if items_out is not None:
         rows = analytics.item_rows(source, chosen)
         write_items_csv(items_out, rows)
@@ -180,7 +208,7 @@ def _pct(value: float | None) -> str:
               type=click.IntRange(1, 3650), help="days of past throughput to sample")
 @click.option("--trials", default=analytics.DEFAULT_TRIALS, show_default=True,
               type=click.IntRange(1, analytics.MAX_TRIALS))
-@click.option("--seed", type=int, help="seed for a repeatable forecast")
+@click.option("--seed", type=click.IntRange(min=0), help="seed for a repeatable forecast")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 @friendly_errors
@@ -191,16 +219,20 @@ def forecast(service_key: str | None, history: Path | None, workflow: Path | Non
     """Monte Carlo forecast from past daily throughput."""
     if (by is None) == (count is None):
         raise click.UsageError("give exactly one of --how-many-by DATE or --when N")
-    source = load_source(service_key, history, workflow)
-    result = analytics.forecast(
+    source = load_source(service_key, history, workflow, team)
+    show_skipped_rows(source)
+    result = with_rows_skipped(analytics.forecast(
         source, how_many_by_date=_day(by), when_count=count, window_days=window_days,
-        trials=trials, seed=seed, where=where(item_type, cos, customer, team))
+        trials=trials, seed=seed, where=where(item_type, cos, customer, team)), source)
     if fmt == "json":
         click.echo(json.dumps(result, indent=2, sort_keys=True))
         return
     window = result["window"]
     click.echo(f"sampled {window['delivered']} deliveries over {window['days']} days "
                f"({window['start']} to {window['end']}), {result['trials']} trials")
+    if window["days"] < window["days_asked"]:
+        click.echo(f"  (asked for {window['days_asked']} days: the window starts no earlier "
+                   "than the first arrival and leaves out the as-of day, still under way)")
     if result["question"] == "how_many_by":
         click.echo(f"items done from {result['start']} to {result['by']}:")
         for p, n in result["at_least"].items():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
+from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 import click
@@ -38,8 +39,19 @@ def unit_of_work(*, migrate: bool = True) -> Iterator[UnitOfWork]:
         engine.dispose()
 
 
+def in_existing_folder(ctx: click.Context, param: click.Parameter,
+                       value: Path | None) -> Path | None:
+    """Click callback for a file to write: refuse it up front, naming the option, when its
+    folder does not exist (rather than failing after the work is done)."""
+    if value is not None and not value.parent.is_dir():
+        raise click.BadParameter(f"the folder {str(value.parent)!r} does not exist",
+                                 ctx=ctx, param=param)
+    return value
+
+
 def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Show domain errors as one clear line instead of a traceback."""
+    """Show domain errors, and files that cannot be read or written, as one clear line
+    instead of a traceback."""
     @wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
@@ -47,4 +59,7 @@ def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
         except FlowdeskError as exc:
             where = f" ({exc.field})" if exc.field else ""
             raise click.ClickException(f"{exc.message}{where}") from None
+        except OSError as exc:
+            name = f"{exc.filename}: " if exc.filename else ""
+            raise click.ClickException(f"{name}{exc.strerror or exc}") from None
     return wrapper

@@ -16,15 +16,16 @@ from flowdesk.services.queries import EventView
 from flowdesk.storage import repository as repo
 from flowdesk.storage.tables import item_events
 
-COLUMNS = ["id", "item", "kind", "from_stage", "to_stage", "at", "actor", "reason", "payload"]
+COLUMNS = ["id", "seq", "item", "kind", "from_stage", "to_stage", "at", "actor", "reason",
+           "payload"]
 PAGE = 1_000
 
 
 def event_row(e: EventView) -> dict[str, Any]:
     return {
-        "id": e.id, "item": e.item_key, "kind": e.kind, "from_stage": e.from_stage,
-        "to_stage": e.to_stage, "at": e.at.isoformat(), "actor": e.actor, "reason": e.reason,
-        "payload": e.payload,
+        "id": e.id, "seq": e.seq, "item": e.item_key, "kind": e.kind,
+        "from_stage": e.from_stage, "to_stage": e.to_stage, "at": e.at.isoformat(),
+        "actor": e.actor, "reason": e.reason, "payload": e.payload,
     }
 
 
@@ -58,5 +59,5 @@ def export(service_key: str, fmt: str, output: IO[str]) -> None:
                         writer.writerow(row)
                     else:
                         output.write(json.dumps(row, sort_keys=True) + "\n")
-                after = page[-1].id
+                after = page[-1].seq
                 bar.update(len(page))

@@ -12,9 +12,9 @@ from typing import Any
 import click
 
 from flowdesk.analytics.charts import DEFAULT_FORECAST_DAYS, MAX_FORECAST_DAYS
-from flowdesk.cli.analytics import load_source, source_options
+from flowdesk.cli.analytics import load_source, show_skipped_rows, source_options
 from flowdesk.cli.analytics import where as where_of
-from flowdesk.cli.context import friendly_errors
+from flowdesk.cli.context import friendly_errors, in_existing_folder
 from flowdesk.domain.clock import SystemClock
 from flowdesk.reporting import chart_data, render_report
 from flowdesk.reporting.data import DEFAULT_SEED
@@ -29,7 +29,7 @@ Step = tuple[str, Callable[[], None]]
 @click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="last day (included)")
 @click.option("-o", "--output", required=True,
               type=click.Path(dir_okay=False, writable=True, path_type=Path),
-              help="the HTML file to write, like report.html")
+              callback=in_existing_folder, help="the HTML file to write, like report.html")
 @click.option("--forecast-days", default=DEFAULT_FORECAST_DAYS, show_default=True,
               type=click.IntRange(1, MAX_FORECAST_DAYS),
               help='days ahead for "how many will be done?"')
@@ -46,7 +46,7 @@ def report(service_key: str | None, history: Path | None, workflow: Path | None,
     found: dict[str, Any] = {}
 
     def read() -> None:
-        found["source"] = load_source(service_key, history, workflow)
+        found["source"] = load_source(service_key, history, workflow, team)
 
     def compute() -> None:
         source: FlowSource = found["source"]
@@ -68,8 +68,10 @@ def report(service_key: str | None, history: Path | None, workflow: Path | None,
                            item_show_func=lambda step: step[0] if step else None) as bar:
         for _label, run in bar:
             run()
+    skipped = show_skipped_rows(found["source"])
     data = found["data"]
     period = data["period"]
     click.echo(f"wrote {output} ({found['size'] / 1_000_000:.1f} MB): {data['source']}, "
                f"{period['start']} to {period['end']}, "
-               f"{data['summary']['delivered_count']} items delivered")
+               f"{data['summary']['delivered_count']} items delivered"
+               + (f"; {skipped} unreadable rows skipped" if skipped else ""))

@@ -10,6 +10,7 @@ import uvicorn
 from sqlalchemy import func, select
 
 from flowdesk.cli.context import settings
+from flowdesk.config import warn_about_dev_secret
 from flowdesk.storage.db import make_engine
 from flowdesk.storage.migrate import upgrade
 from flowdesk.storage.tables import services
@@ -21,17 +22,27 @@ if TYPE_CHECKING:
 @click.command()
 @click.option("--host", default=None, help="address to listen on (default FLOWDESK_HOST)")
 @click.option("--port", default=None, type=int, help="port (default FLOWDESK_PORT)")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 32),
-              help="server processes (PostgreSQL only; SQLite serves from one)")
+@click.option("--workers", default=1, show_default=True, type=int,
+              help="server processes: only 1 for now (live board updates stay in one process)")
 def serve(host: str | None, port: int | None, workers: int) -> None:
     """Serve the web board and the API."""
+    check_workers(workers)
     conf = settings()
-    if workers > 1 and conf.is_sqlite:
-        raise click.UsageError("several workers need PostgreSQL; SQLite serves from one process")
     uvicorn.run(
         "flowdesk.cli.serve:serving_app", factory=True, host=host or conf.host,
         port=port or conf.port, workers=workers, log_level=conf.log_level,
     )
+
+
+def check_workers(workers: int) -> None:
+    """Refuse more than one server process: live board updates travel on an in-process bus,
+    so a second process would never show the first one's changes (web/live.py, `NoticeBus`)."""
+    if workers != 1:
+        raise click.BadParameter(
+            f"{workers} is not supported: Flowdesk serves from one process for now, because "
+            "live board updates do not yet cross processes; use --workers 1",
+            param_hint="'--workers'",
+        )
 
 
 def serving_app() -> FastAPI:
@@ -45,6 +56,7 @@ def serving_app() -> FastAPI:
     from flowdesk.api.app import create_app
 
     app = create_app()
+    warn_about_dev_secret(app.state.settings)
     gc.collect()
     gc.freeze()
     return app

@@ -27,17 +27,6 @@ def spread(count: int) -> list[int]:
     return [RANK_GAP * (i + 1) for i in range(count)]
 
 
-def place(ordered: list[tuple[int, int]], before: int | None) -> tuple[int | None, int]:
-    """Where to put a card in a stage.
-
-    `ordered` is [(item_id, rank)] in rank order, without the card being moved; `before` is the
-    id of the card it should go in front of, or None for the bottom. Returns (rank or None when
-    the stage must be rebalanced first, index of the new position).
-    """
-    if before is None:
-        prev = ordered[-1][1] if ordered else None
-        return rank_between(prev, None), len(ordered)
-    ids = [item_id for item_id, _ in ordered]
-    index = ids.index(before)
-    prev = ordered[index - 1][1] if index > 0 else None
-    return rank_between(prev, ordered[index][1]), index
+def bottom_rank(last: int | None) -> int:
+    """The rank for a card put at the bottom of a stage whose lowest card has rank `last`."""
+    return RANK_GAP if last is None else last + RANK_GAP

@@ -32,25 +32,7 @@ def check_move(service: Service, item: WorkItem, from_stage: Stage, to_stage: St
     if from_stage.id == to_stage.id or not to_stage.phase.is_open:
         return []
     policy = service.class_policy(item.cos)
-    violations: list[LimitViolation] = []
-    if not policy.may_exceed_stage_limits:
-        count = counts.by_stage.get(to_stage.id, 0)
-        if not to_stage.has_room(count):
-            assert to_stage.wip_limit is not None
-            violations.append(LimitViolation(
-                "stage", to_stage.name, to_stage.wip_limit, count,
-                f"all items in stage '{to_stage.name}'",
-            ))
-        for group in service.groups_containing(to_stage.id):
-            if group.wip_limit is None or from_stage.id in group.stage_ids:
-                continue
-            count = counts.in_stages(group.stage_ids)
-            if count >= group.wip_limit:
-                names = ", ".join(s.name for s in service.stages if s.id in group.stage_ids)
-                violations.append(LimitViolation(
-                    "stage_group", group.name, group.wip_limit, count,
-                    f"all items in stages {names}",
-                ))
+    violations = _stage_violations(service, item, from_stage.id, to_stage, counts)
     entering_commitment = (
         to_stage.phase is Phase.COMMITTED and from_stage.phase is not Phase.COMMITTED
     )
@@ -63,6 +45,40 @@ def check_move(service: Service, item: WorkItem, from_stage: Stage, to_stage: St
             ))
         for person in item.assignees:
             violations.extend(_person_violation(service, person, counts))
+    return violations
+
+
+def check_arrival(service: Service, item: WorkItem, stage: Stage,
+                  counts: WipCounts) -> list[LimitViolation]:
+    """Every limit a new item arriving in `stage` would take past its maximum.
+
+    New work arrives upstream, so only stage and stage-group limits can apply."""
+    return _stage_violations(service, item, None, stage, counts)
+
+
+def _stage_violations(service: Service, item: WorkItem, from_stage_id: int | None,
+                      to_stage: Stage, counts: WipCounts) -> list[LimitViolation]:
+    """The stage and stage-group limits entering `to_stage` would exceed."""
+    if service.class_policy(item.cos).may_exceed_stage_limits:
+        return []
+    violations: list[LimitViolation] = []
+    count = counts.by_stage.get(to_stage.id, 0)
+    if not to_stage.has_room(count):
+        assert to_stage.wip_limit is not None
+        violations.append(LimitViolation(
+            "stage", to_stage.name, to_stage.wip_limit, count,
+            f"all items in stage '{to_stage.name}'",
+        ))
+    for group in service.groups_containing(to_stage.id):
+        if group.wip_limit is None or from_stage_id in group.stage_ids:
+            continue  # moving inside a group leaves its total unchanged
+        count = counts.in_stages(group.stage_ids)
+        if count >= group.wip_limit:
+            names = ", ".join(s.name for s in service.stages if s.id in group.stage_ids)
+            violations.append(LimitViolation(
+                "stage_group", group.name, group.wip_limit, count,
+                f"all items in stages {names}",
+            ))
     return violations
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from flowdesk.domain.classes import ClassOfService, ClassPolicy, default_class_policies
 from flowdesk.domain.errors import InvalidInput, NotFound
@@ -84,6 +86,16 @@ class Service:
                 return stage
         raise NotFound(f"stage {stage_id} is not part of service {self.key}", field="stage")
 
+    def named_stage(self, stage_id: int, field: str) -> Stage:
+        """The stage a request body names in `field`.
+
+        A stage of another service (or none at all) is bad input in that field, not a missing
+        resource: the URL the client called exists."""
+        for stage in self.stages:
+            if stage.id == stage_id:
+                return stage
+        raise InvalidInput(f"stage {stage_id} is not part of service {self.key}", field=field)
+
     def stages_in(self, phase: Phase) -> list[Stage]:
         return [s for s in self.stages if s.phase is phase]
 
@@ -98,6 +110,17 @@ class Service:
 
     def class_policy(self, cos: ClassOfService) -> ClassPolicy:
         return self.classes.get(cos) or default_class_policies()[cos]
+
+    def week_start(self, now: datetime) -> datetime:
+        """When the team's current week began: Monday 00:00 in the service's timezone, in UTC.
+
+        The team's Monday, not UTC's: in Auckland the week starts on Sunday morning UTC."""
+        zone = ZoneInfo(self.timezone)
+        today = now.astimezone(zone).date()
+        monday = today - timedelta(days=today.weekday())
+        # Where daylight saving skips midnight, fold=0 reads 00:00 with the old offset: the
+        # very instant the day began.
+        return datetime.combine(monday, time(0), tzinfo=zone).astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -128,6 +151,10 @@ def validate_workflow(stages: list[StageSpec]) -> None:
             raise InvalidInput(f"stage {i + 1} contains a NUL character", field=f"stages[{i}]")
         if spec.wip_limit is not None and spec.wip_limit < 1:
             raise InvalidInput("a WIP limit must be at least 1", field=f"stages[{i}].wip_limit")
+        if spec.wip_limit is not None and not spec.phase.is_open:
+            # Finished work holds no capacity, and a limit here would block every delivery.
+            raise InvalidInput(f"a {spec.phase.value} stage takes no WIP limit",
+                               field=f"stages[{i}].wip_limit")
     order = [_PHASE_ORDER[s.phase] for s in stages]
     if order != sorted(order):
         raise InvalidInput(

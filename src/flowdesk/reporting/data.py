@@ -8,15 +8,14 @@ from typing import Any
 
 import numpy as np
 
-from flowdesk.analytics import Period, Where, period_of
+from flowdesk.analytics import Period, Where
 from flowdesk.analytics.charts import MAX_FORECAST_DAYS, chart_payload
 from flowdesk.domain.errors import InvalidInput
-from flowdesk.services.analytics import FlowSource
+from flowdesk.services.analytics import FlowSource, check_where, period
 
 DEFAULT_SEED = 2013  # a fixed seed, so the same data always draws the same forecast
 MAX_PERIOD_DAYS = 3660  # ten years of daily points is the most a chart shows
 MAX_FORECAST_COUNT = 1_000_000
-EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)  # beyond these a date is a typo
 
 
 def chart_period(source: FlowSource, start: date | None, end: date | None) -> Period:
@@ -25,33 +24,12 @@ def chart_period(source: FlowSource, start: date | None, end: date | None) -> Pe
     Raises InvalidInput naming `from` or `to` when the range is reversed or too long. A
     default start is moved forward instead, so a long history still shows its last years.
     """
-    for name, day in (("from", start), ("to", end)):
-        if day is not None and not EARLIEST <= day <= LATEST:
-            raise InvalidInput(f"{name} must be between {EARLIEST} and {LATEST}", name)
-    default = period_of(source.flow)
-    first, last = start or default.start, end or default.end
-    if first > last:
-        if start is None:
-            raise InvalidInput(f"to must be on or after the first arrival, {first}", "to")
-        if end is None:
-            raise InvalidInput(f"from must be on or before the last day, {last}", "from")
-        raise InvalidInput("from must be on or before to", "from")
-    chosen = Period.of(first, last)
+    chosen = period(source, start, end)
     if chosen.length <= MAX_PERIOD_DAYS:
         return chosen
     if start is not None:
         raise InvalidInput(f"the date range may cover at most {MAX_PERIOD_DAYS} days", "from")
     return Period.of(chosen.end - timedelta(days=MAX_PERIOD_DAYS - 1), chosen.end)
-
-
-def check_where(source: FlowSource, where: Where | None) -> None:
-    """Raise InvalidInput naming the filter when the source has no such attribute."""
-    attributes = source.flow.timeline.attributes
-    for name in where or {}:
-        if name not in attributes:
-            known = ", ".join(sorted(attributes)) or "none"
-            raise InvalidInput(f"there is no attribute '{name}' to filter by (known: {known})",
-                               name)
 
 
 def chart_data(source: FlowSource, start: date | None = None, end: date | None = None,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from flowdesk.domain.classes import ClassOfService
 from flowdesk.domain.clock import Clock
@@ -17,6 +19,7 @@ from flowdesk.domain.workflow import (
     DEFAULT_BLOCKER_CATEGORIES,
     Phase,
     Service,
+    StageSpec,
     default_workflow,
     validate_workflow,
 )
@@ -50,34 +53,45 @@ def create_service(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: CreateServi
     if cmd.person_wip_limit is not None and cmd.person_wip_limit < 1:
         raise InvalidInput("person_wip_limit must be at least 1", "person_wip_limit")
     timezone = check_timezone(cmd.timezone)
-    with uow.write() as conn:
-        if conn.execute(select(services.c.id).where(services.c.key == key)).first():
-            raise Conflict(f"a service with key {key} already exists", field="key")
-        now = clock.now()
-        service_id = repo.inserted_id(conn.execute(insert(services).values(
-            key=key, name=name, description=description, next_number=1,
-            person_wip_limit=cmd.person_wip_limit, blocker_categories=categories, created_at=now,
-            timezone=timezone,
-        )))
-        for position, spec in enumerate(specs):
-            conn.execute(insert(stages).values(
-                service_id=service_id, name=spec.name.strip(), phase=spec.phase.value,
-                kind=spec.kind.value, position=position, wip_limit=spec.wip_limit,
-                policy=spec.policy,
-            ))
-        service = repo.load_service(conn, service_id)
-        for policy in service.classes.values():
-            conn.execute(insert(class_policies).values(
-                service_id=service_id, cos=policy.cos.value, wip_limit=policy.wip_limit,
-                may_exceed_stage_limits=policy.may_exceed_stage_limits,
-                requires_due_date=policy.requires_due_date, policy=policy.policy,
-            ))
-        repo.append_event(
-            conn, service_id=service_id, item_id=None, kind="service_created", at=now,
-            actor=actor.username,
-            payload={"key": key, "name": name, "stages": [s.name for s in service.stages]},
-        )
-        return service
+    taken = Conflict(f"a service with key {key} already exists", field="key")
+    try:
+        with uow.write() as conn:
+            if conn.execute(select(services.c.id).where(services.c.key == key)).first():
+                raise taken
+            return _insert_service(conn, clock.now(), actor, cmd, key, name, description,
+                                   specs, categories, timezone)
+    except IntegrityError:
+        # Two creations of one key at once on PostgreSQL: the unique key refuses the second.
+        raise taken from None
+
+
+def _insert_service(conn: Connection, now: datetime, actor: Actor, cmd: CreateService,
+                    key: str, name: str, description: str, specs: list[StageSpec],
+                    categories: list[str], timezone: str) -> Service:
+    service_id = repo.inserted_id(conn.execute(insert(services).values(
+        key=key, name=name, description=description, next_number=1,
+        person_wip_limit=cmd.person_wip_limit, blocker_categories=categories, created_at=now,
+        timezone=timezone,
+    )))
+    for position, spec in enumerate(specs):
+        conn.execute(insert(stages).values(
+            service_id=service_id, name=spec.name.strip(), phase=spec.phase.value,
+            kind=spec.kind.value, position=position, wip_limit=spec.wip_limit,
+            policy=spec.policy,
+        ))
+    service = repo.load_service(conn, service_id)
+    for policy in service.classes.values():
+        conn.execute(insert(class_policies).values(
+            service_id=service_id, cos=policy.cos.value, wip_limit=policy.wip_limit,
+            may_exceed_stage_limits=policy.may_exceed_stage_limits,
+            requires_due_date=policy.requires_due_date, policy=policy.policy,
+        ))
+    repo.append_event(
+        conn, service_id=service_id, item_id=None, kind="service_created", at=now,
+        actor=actor.username,
+        payload={"key": key, "name": name, "stages": [s.name for s in service.stages]},
+    )
+    return service
 
 
 def check_timezone(name: str) -> str:
@@ -178,13 +192,21 @@ def create_stage_group(uow: UnitOfWork, clock: Clock, actor: Actor, service_key:
         raise InvalidInput("limit must be at least 1, or null for no limit", "limit")
     with uow.write() as conn:
         service = _locked_service(uow, conn, service_key)
-        members = [service.stage(sid) for sid in stage_ids]
+        members = [service.named_stage(sid, "stage_ids") for sid in stage_ids]
         if len(set(stage_ids)) != len(stage_ids):
             raise InvalidInput("stage_ids lists a stage more than once", "stage_ids")
         if len(members) < 2:
             raise InvalidInput("a stage group covers at least two stages", "stage_ids")
         if any(s.phase in (Phase.DONE, Phase.DISCARDED) for s in members):
             raise InvalidInput("a stage group covers open stages only", "stage_ids")
+        places = sorted(service.stages.index(s) for s in members)
+        if places != list(range(places[0], places[0] + len(places))):
+            raise InvalidInput("a stage group covers consecutive stages, with none skipped "
+                               "in between", "stage_ids")
+        if any(g.name.lower() == name.lower() for g in service.groups):
+            # A retried request must not make a second group (two limits over one stretch).
+            raise Conflict(f"service {service.key} already has a stage group named '{name}'",
+                           "name")
         group_id = repo.inserted_id(conn.execute(insert(stage_groups).values(
             service_id=service.id, name=name, wip_limit=limit,
         )))

@@ -7,6 +7,7 @@ or from a history file and its workflow (as of the file's last entry).
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -26,6 +27,7 @@ from flowdesk.analytics import (
     on_time,
     period_of,
     read_history,
+    sample_window,
     summary,
     throughput_samples,
     when_done,
@@ -39,6 +41,7 @@ DEFAULT_WINDOW_DAYS = 90
 DEFAULT_TRIALS = 10_000
 MAX_TRIALS = 1_000_000
 SLICES = ("type", "class_of_service", "customer", "team")
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)  # beyond these a date is a typo
 
 
 @dataclass(frozen=True)
@@ -57,19 +60,32 @@ def from_service(uow: UnitOfWork, key: str, as_of: datetime) -> FlowSource:
 
 
 def from_history(history_path: str | Path, workflow_path: str | Path) -> FlowSource:
-    """Read a history file through its workflow file; raises InvalidInput on bad files."""
+    """Read a history file through its workflow file; raises InvalidInput naming the file
+    when either cannot be read (missing, not TOML, a corrupt or truncated gzip, ...)."""
+    workflow_name, history_name = Path(workflow_path).name, Path(history_path).name
     try:
         workflow = Workflow.from_toml(workflow_path)
     except (OSError, ValueError, KeyError) as exc:
-        raise InvalidInput(f"cannot read the workflow file: {exc}", "workflow") from None
+        raise InvalidInput(f"cannot read the workflow file {workflow_name}: {_reason(exc)}",
+                           "workflow") from None
     try:
         history = read_history(history_path, workflow)
-    except (OSError, ValueError, KeyError) as exc:
-        raise InvalidInput(f"cannot read the history file: {exc}", "history") from None
+    except (OSError, ValueError, KeyError, EOFError, zlib.error) as exc:
+        reason = _reason(exc).removeprefix(f"{history_name}: ")
+        raise InvalidInput(f"cannot read the history file {history_name}: {reason}",
+                           "history") from None
     if len(history.timeline) == 0:
-        raise InvalidInput("the history file holds no readable rows", "history")
+        raise InvalidInput(f"the history file {history_name} holds no readable rows",
+                           "history")
     return FlowSource(Path(history_path).name, analyse(history.timeline, workflow), {},
                       history=history)
+
+
+def _reason(exc: BaseException) -> str:
+    """Return an exception's message; an OSError's without the path (named already)."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or type(exc).__name__
 
 
 def where_of(filters: dict[str, str | None]) -> Where | None:
@@ -79,15 +95,26 @@ def where_of(filters: dict[str, str | None]) -> Where | None:
 
 
 def period(source: FlowSource, start: date | None, end: date | None) -> Period:
-    if start is not None and end is not None and start > end:
-        raise InvalidInput("from must not be after to", "from")
-    return period_of(source.flow, start, end)
+    """Return the period asked for; a missing end defaults to the first arrival's day or
+    the as-of day. Raises InvalidInput naming `from` or `to` when it would run backwards."""
+    for name, day in (("from", start), ("to", end)):
+        if day is not None and not EARLIEST <= day <= LATEST:
+            raise InvalidInput(f"{name} must be between {EARLIEST} and {LATEST}", name)
+    default = period_of(source.flow)
+    first, last = start or default.start, end or default.end
+    if first > last:
+        if start is None:
+            raise InvalidInput(f"to must be on or after the first arrival, {first}", "to")
+        if end is None:
+            raise InvalidInput(f"from must be on or before the last day, {last}", "from")
+        raise InvalidInput("from must be on or before to", "from")
+    return Period.of(first, last)
 
 
 def metrics(source: FlowSource, start: date | None = None, end: date | None = None,
             where: Where | None = None) -> dict[str, Any]:
     """The summary metrics (docs/metrics.md) for a period and slice."""
-    _check_where(source, where)
+    check_where(source, where)
     chosen = period(source, start, end)
     result = summary(source.flow, chosen.start, chosen.end, where)
     result["source"] = source.name
@@ -95,7 +122,7 @@ def metrics(source: FlowSource, start: date | None = None, end: date | None = No
 
 
 def item_rows(source: FlowSource, where: Where | None = None) -> list[dict[str, Any]]:
-    _check_where(source, where)
+    check_where(source, where)
     return list(items_table(source.flow, where).rows())
 
 
@@ -103,8 +130,10 @@ def forecast(source: FlowSource, *, how_many_by_date: date | None = None,
              when_count: int | None = None, window_days: int = DEFAULT_WINDOW_DAYS,
              trials: int = DEFAULT_TRIALS, seed: int | None = None,
              where: Where | None = None) -> dict[str, Any]:
-    """Monte Carlo over daily throughput of the last `window_days` days up to the flow's
-    as-of day. Forecasts start the day after it (today is already under way)."""
+    """Monte Carlo over daily throughput of the last `window_days` whole days before the
+    flow's as-of day (`sample_window`: not before the first arrival, and not the as-of day,
+    which is still under way). Forecasts start the day after the as-of day. The result's
+    `window` says which days were sampled (`days`) and how many were asked for."""
     if (how_many_by_date is None) == (when_count is None):
         raise InvalidInput("ask either how many by a date or when a number will be done",
                            "how_many_by")
@@ -112,15 +141,17 @@ def forecast(source: FlowSource, *, how_many_by_date: date | None = None,
         raise InvalidInput("window_days must be between 1 and 3650", "window_days")
     if not 1 <= trials <= MAX_TRIALS:
         raise InvalidInput(f"trials must be between 1 and {MAX_TRIALS}", "trials")
-    _check_where(source, where)
-    last = period_of(source.flow).end
-    window = Period.of(last - timedelta(days=window_days - 1), last)
+    if seed is not None and seed < 0:
+        raise InvalidInput("seed must not be negative", "seed")
+    check_where(source, where)
+    window = sample_window(source.flow, window_days)
     samples = throughput_samples(source.flow, window, where)
     rng = np.random.default_rng(seed)
-    start = last + timedelta(days=1)
+    start = period_of(source.flow).end + timedelta(days=1)
     base: dict[str, Any] = {
         "window": {"start": window.start.isoformat(), "end": window.end.isoformat(),
-                   "days": window_days, "delivered": int(samples.sum())},
+                   "days": window.length, "days_asked": window_days,
+                   "delivered": int(samples.sum())},
         "seed": seed, "trials": trials,
     }
     if how_many_by_date is not None:
@@ -161,8 +192,19 @@ def on_time_risks(source: FlowSource, threshold: float = 0.5,
     }
 
 
-def _check_where(source: FlowSource, where: Where | None) -> None:
+def check_where(source: FlowSource, where: Where | None) -> None:
+    """Raise InvalidInput naming the filter when the source has no such attribute (a
+    service's items have a type, class of service and customer, but no team)."""
+    attributes = source.flow.timeline.attributes
     for name in where or {}:
-        if name not in source.flow.timeline.attributes:
-            known = ", ".join(sorted(source.flow.timeline.attributes)) or "none"
-            raise InvalidInput(f"no attribute '{name}' to filter by (known: {known})", name)
+        if name in attributes:
+            continue
+        known = ", ".join(sorted(attributes)) or "none"
+        if source.service is not None and name in SLICES:
+            raise InvalidInput(f"a service's items have no {name.replace('_', ' ')}: "
+                               f"filter a service by {known}; {name} filters history "
+                               "files only", name)
+        raise InvalidInput(f"there is no attribute '{name}' to filter by (known: {known})",
+                           name)
+
+

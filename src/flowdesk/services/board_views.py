@@ -13,7 +13,20 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, false, func, or_, select, true, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    String,
+    and_,
+    false,
+    func,
+    or_,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import GenericFunction
 
 from flowdesk.domain.classes import ClassOfService
 from flowdesk.domain.errors import NotFound
@@ -23,6 +36,48 @@ from flowdesk.services.queries import DONE_WINDOW
 from flowdesk.storage import repository as repo
 from flowdesk.storage.tables import blockers, item_assignees, item_events, items
 from flowdesk.storage.unit_of_work import UnitOfWork
+
+SQLITE_LOWER = "flowdesk_lower"  # the Python function `unicode_lower` calls on SQLite
+
+
+def fold(text: str) -> str:
+    """Text as search compares it: lower case in every alphabet ('Ärger' -> 'ärger').
+    `str.lower`, not `casefold`, because it is what PostgreSQL's lower() does ('ß' stays)."""
+    return text.lower()
+
+
+class unicode_lower(GenericFunction[str]):  # lower case: named like the SQL function
+    """lower() for every alphabet. PostgreSQL's lower() already is (in a UTF-8 database);
+    SQLite's only lowers ASCII, so there it calls `fold` (see `use_unicode_lower`)."""
+
+    type = String()
+    name = "unicode_lower"
+    inherit_cache = True
+
+
+@compiles(unicode_lower)
+def _lower_default(element: unicode_lower, compiler: Any, **kw: Any) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(unicode_lower, "sqlite")
+def _lower_sqlite(element: unicode_lower, compiler: Any, **kw: Any) -> str:
+    return f"{SQLITE_LOWER}({compiler.process(element.clauses, **kw)})"
+
+
+
+def use_unicode_lower(conn: Connection) -> None:
+    """Make `unicode_lower` callable on this connection (SQLite: a Python function; cheap and
+    idempotent, so it is done for each read that may search)."""
+    if conn.dialect.name != "sqlite":
+        return
+    driver = conn.connection.driver_connection
+    if driver is not None:
+        driver.create_function(SQLITE_LOWER, 1, _sqlite_lower, deterministic=True)
+
+
+def _sqlite_lower(value: object) -> object:
+    return fold(value) if isinstance(value, str) else value
 
 
 @dataclass(frozen=True)
@@ -56,8 +111,8 @@ class BoardFilter:
             return False
         if self.blocked_only and not item.is_blocked:
             return False
-        needle = self.search.strip().lower()
-        return not needle or needle in item.key.lower() or needle in item.title.lower()
+        needle = fold(self.search.strip())
+        return not needle or needle in fold(item.key) or needle in fold(item.title)
 
     def clause(self) -> ColumnElement[bool]:
         """The same conditions as `matches`, as a WHERE clause on `items`."""
@@ -76,11 +131,11 @@ class BoardFilter:
             conditions.append(items.c.id.in_(
                 select(blockers.c.item_id).where(blockers.c.ended_at.is_(None))
             ))
-        needle = self.search.strip().lower()
+        needle = fold(self.search.strip())
         if needle:
             conditions.append(or_(
-                func.lower(items.c.key).contains(needle, autoescape=True),
-                func.lower(items.c.title).contains(needle, autoescape=True),
+                unicode_lower(items.c.key).contains(needle, autoescape=True),
+                unicode_lower(items.c.title).contains(needle, autoescape=True),
             ))
         return and_(true(), *conditions)
 
@@ -129,6 +184,8 @@ def board_view(uow: UnitOfWork, key: str, now: datetime, *, flt: BoardFilter | N
     flt = flt or BoardFilter()
     done_since = now - done_window
     with uow.read() as conn:
+        if flt.search:
+            use_unicode_lower(conn)
         service = repo.load_service(conn, repo.service_id_for_key(conn, key))
         open_ids = [s.id for s in service.stages if s.phase.is_open]
         closed = [s for s in service.stages if not s.phase.is_open]
@@ -265,11 +322,12 @@ def _choices(conn: Connection, open_ids: list[int]) -> FilterChoices:
 
 @dataclass(frozen=True)
 class CardUpdate:
-    """One card as it is now, where it sits, and the exact counts of the columns it touched."""
+    """One card as it is now and the exact counts of the columns it touched. Where it sits is
+    its stage and rank: a board places it among the cards of its own lane by rank (a neighbour
+    in the whole stage may be in another lane)."""
 
     service: Service
     item: WorkItem
-    before: str | None  # key of the card just below it in its stage; None: it is last
     counts: dict[int, int]  # stage id -> exact count, for the stages the change touched
 
 
@@ -297,15 +355,7 @@ def card_update(uow: UnitOfWork, item_id: int, event_ids: Iterable[int] = ()) ->
                 select(items.c.stage_id, func.count()).where(items.c.stage_id.in_(touched))
                 .group_by(items.c.stage_id))
         }
-        below = conn.execute(
-            select(items.c.key).where(
-                items.c.stage_id == item.stage_id,
-                or_(items.c.rank > item.rank,
-                    and_(items.c.rank == item.rank, items.c.id > item.id)),
-            ).order_by(items.c.rank, items.c.id).limit(1)
-        ).scalar()
-    return CardUpdate(service, item, None if below is None else str(below),
-                      {sid: counts.get(sid, 0) for sid in touched})
+    return CardUpdate(service, item, {sid: counts.get(sid, 0) for sid in touched})
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ class CreateItem:
     assignees: tuple[str, ...] = ()
     stage_id: int | None = None  # an upstream stage; None: the first one
     idempotency_key: str | None = None
+    override_reason: str | None = None  # given: a full arrival stage may be exceeded, recorded
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 
 Rows come from `item_events` (`created` and `moved` events: the stage an item entered, when),
 blocked intervals from `blockers`, item attributes from `items`. The workflow comes from the
-service's stages: phases as they are, activity stages count as active and queues as waiting,
-days in the service's timezone.
+service's stages: phases as they are, committed activity stages count as active and committed
+queues as waiting (other stages as neither), days in the service's timezone.
 """
 
 from __future__ import annotations
@@ -33,13 +33,16 @@ class FlowData:
 def workflow_of(service: Service) -> Workflow:
     """The analytics view of a service's workflow."""
     names = {phase: tuple(s.name for s in service.stages_in(phase)) for phase in Phase}
+    # Only committed stages are active or waiting: time back upstream, or in a done stage
+    # before a reopening, is neither (as in a workflow file that classifies its states).
+    committed = service.stages_in(Phase.COMMITTED)
     return Workflow(
         upstream=names[Phase.UPSTREAM],
         committed=names[Phase.COMMITTED],
         done=names[Phase.DONE],
         discarded=names[Phase.DISCARDED],
-        active=tuple(s.name for s in service.stages if s.kind is StageKind.ACTIVITY),
-        waiting=tuple(s.name for s in service.stages if s.kind is StageKind.QUEUE),
+        active=tuple(s.name for s in committed if s.kind is StageKind.ACTIVITY),
+        waiting=tuple(s.name for s in committed if s.kind is StageKind.QUEUE),
         timezone=service.timezone,
     )
 

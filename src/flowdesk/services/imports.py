@@ -53,6 +53,7 @@ class ImportResult:
     imported: int
     skipped: int  # already imported earlier
     events: int
+    warnings: tuple[str, ...] = ()  # what the service cannot keep of the history
 
 
 def import_history(uow: UnitOfWork, clock: Clock, actor: Actor, *, key: str, name: str | None,
@@ -79,7 +80,22 @@ def import_history(uow: UnitOfWork, clock: Clock, actor: Actor, *, key: str, nam
             events += _write_chunk(conn, service, chunk, actor, clock.now())
         if progress is not None:
             progress(len(chunk))
-    return ImportResult(service, created, len(plans), skipped, events)
+    return ImportResult(service, created, len(plans), skipped, events,
+                        lost_classes(workflow, service))
+
+
+def lost_classes(workflow: Workflow, service: Service) -> tuple[str, ...]:
+    """Say what an imported service cannot keep: a stage is an activity or a queue as a
+    whole, so active/waiting substates (the blocked ones become blockers) are lost, and
+    flow efficiency of the service can differ from the history file's."""
+    if not (workflow.active_substates or workflow.waiting_substates):
+        return ()
+    kinds = ", ".join(f"{s.name} ({s.kind.value})" for s in service.stages_in(Phase.COMMITTED))
+    return (
+        "the service cannot keep the active/waiting substates of the workflow file: its "
+        f"committed stages count as a whole as {kinds}, so its flow efficiency can differ "
+        "from the history file's (blocked substates are kept, as blockers)",
+    )
 
 
 def _ensure_service(uow: UnitOfWork, clock: Clock, actor: Actor, key: str, name: str | None,

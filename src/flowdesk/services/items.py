@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+import hashlib
+import json
+from dataclasses import asdict, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -14,7 +16,6 @@ from flowdesk.domain.errors import (
     Conflict,
     InvalidInput,
     LimitViolation,
-    StaleVersion,
     WipLimitExceeded,
 )
 from flowdesk.domain.items import (
@@ -33,8 +34,8 @@ from flowdesk.domain.items import (
     require_reason,
 )
 from flowdesk.domain.people import Actor
-from flowdesk.domain.ranks import rank_between, spread
-from flowdesk.domain.wip import check_assign, check_move
+from flowdesk.domain.ranks import bottom_rank, rank_between, spread
+from flowdesk.domain.wip import check_arrival, check_assign, check_move
 from flowdesk.domain.workflow import Phase, Service, Stage
 from flowdesk.services.commands import AssignItem, BlockItem, CreateItem, MoveItem, UpdateItem
 from flowdesk.storage import repository as repo
@@ -46,6 +47,15 @@ EDITABLE = ("title", "description", "type", "cos", "customer", "due_date")
 
 def create_item(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: CreateItem) -> WorkItem:
     """Put a new item upstream. A repeated idempotency key returns the first item."""
+    return create_item_once(uow, clock, actor, cmd)[0]
+
+
+def create_item_once(uow: UnitOfWork, clock: Clock, actor: Actor,
+                     cmd: CreateItem) -> tuple[WorkItem, bool]:
+    """`create_item`, also saying whether the item was made before (True: a replay).
+
+    A key sent again with the same request replays the first answer; with a different request
+    it is refused, because the client is confusing two requests."""
     title = check_text(cmd.title, "title", TITLE_MAX, required=True)
     description = check_text(cmd.description, "description", DESCRIPTION_MAX)
     item_type = check_text(cmd.type, "type", 40, required=True)
@@ -59,43 +69,63 @@ def create_item(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: CreateItem) ->
         # Lock the service first: it orders concurrent creates (numbers, idempotency keys).
         service = repo.load_service(conn, service_id, lock=uow.locks_rows)
         if cmd.idempotency_key:
-            existing = conn.execute(
-                select(idempotency_keys.c.item_id).where(
+            first = conn.execute(
+                select(idempotency_keys.c.item_id, idempotency_keys.c.body_hash).where(
                     idempotency_keys.c.service_id == service_id,
                     idempotency_keys.c.key == cmd.idempotency_key,
                 )
-            ).scalar()
-            if existing is not None:
-                return repo.load_item(conn, int(existing))
+            ).one_or_none()
+            if first is not None:
+                if first.body_hash != request_hash(cmd):
+                    raise InvalidInput("this Idempotency-Key was already used for a different "
+                                       "request; use a new key", "Idempotency-Key")
+                return repo.load_item(conn, int(first.item_id)), True
         check_class_rules(service.class_policy(cmd.cos), cmd.due_date)
         stage = _arrival_stage(service, cmd.stage_id)
+        counted = _stages_to_count(service, stage)
         now = clock.now()
-        number = repo.next_item_number(conn, service_id)
-        prev, _ = repo.stage_neighbours(conn, stage.id, -1, None)
-        rank = rank_between(prev, None)
-        assert rank is not None
         item = WorkItem(
-            id=0, service_id=service_id, key=f"{service.key}-{number}", title=title,
+            id=0, service_id=service_id, key="", title=title,
             description=description, type=item_type, cos=cmd.cos, customer=customer,
-            due_date=cmd.due_date, assignees=assignees, stage_id=stage.id, rank=rank,
-            version=1, arrived_at=now,
+            due_date=cmd.due_date, assignees=assignees, stage_id=stage.id,
+            rank=bottom_rank(repo.last_rank_in_stage(conn, stage.id)), version=1, arrived_at=now,
         )
+        counts = repo.wip_counts(conn, service, counted, classes=False, persons=[])
+        violations = check_arrival(service, item, stage, counts)
+        override = _override(violations, cmd.override_reason)
+        number = repo.next_item_number(conn, service_id)
+        item = replace(item, key=f"{service.key}-{number}")
         item = replace(item, id=repo.insert_item(conn, item, number, now))
         repo.append_event(
             conn, service_id=service_id, item_id=item.id, kind="created", at=now,
             actor=actor.username, to_stage_id=stage.id, payload=item_snapshot(item),
         )
+        if override is not None:
+            repo.append_event(
+                conn, service_id=service_id, item_id=item.id, kind="wip_override", at=now,
+                actor=actor.username, to_stage_id=stage.id, reason=override,
+                payload={"violations": [v.as_dict() for v in violations]},
+            )
         if cmd.idempotency_key:
             conn.execute(insert(idempotency_keys).values(
-                service_id=service_id, key=cmd.idempotency_key, item_id=item.id, created_at=now,
+                service_id=service_id, key=cmd.idempotency_key, item_id=item.id,
+                body_hash=request_hash(cmd), created_at=now,
             ))
-        return item
+        return item, False
+
+
+def request_hash(cmd: CreateItem) -> str:
+    """A fingerprint of what a creation asks for (all but the key itself), to match replays."""
+    asked = {k: v for k, v in asdict(cmd).items() if k != "idempotency_key"}
+    asked["service_key"] = cmd.service_key.upper()
+    text = json.dumps(asked, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _arrival_stage(service: Service, stage_id: int | None) -> Stage:
     if stage_id is None:
         return service.first_stage(Phase.UPSTREAM)
-    stage = service.stage(stage_id)
+    stage = service.named_stage(stage_id, "stage_id")
     if stage.phase is not Phase.UPSTREAM:
         raise InvalidInput("new work starts upstream, before the commitment point", "stage_id")
     return stage
@@ -113,10 +143,10 @@ def move_item_in_service(uow: UnitOfWork, clock: Clock, actor: Actor,
     """`move_item`, also returning the service it loaded, so a caller can show the item's stage
     without reading the service again (the move is the hottest write)."""
     with uow.write() as conn:
-        item, service = _load_for_move(uow, conn, cmd)
+        item, service = _load(uow, conn, cmd.item_key)
         item.check_version(cmd.expected_version)
         from_stage = service.stage(item.stage_id)
-        to_stage = service.stage(cmd.to_stage)
+        to_stage = service.named_stage(cmd.to_stage, "to_stage")
         transition = classify_move(from_stage, to_stage)
         reason = _move_reason(transition, cmd.reason)
         if transition is Transition.DELIVER and item.is_blocked:
@@ -152,35 +182,25 @@ def move_item_in_service(uow: UnitOfWork, clock: Clock, actor: Actor,
         return moved, service
 
 
-def _load_for_move(uow: UnitOfWork, conn: Connection, cmd: MoveItem) -> tuple[WorkItem, Service]:
-    """Load the item and its service, taking PostgreSQL row locks in one fixed order.
+def _locked_item(conn: Connection, item_key: str) -> tuple[WorkItem, Service]:
+    """The item and its service, row-locked on PostgreSQL in the one order every write uses.
 
-    Order: service (only when a service-wide limit is in play), then the target stage (only
-    when a limit covers it), then the item. Everyone takes them in this order, so concurrent
-    moves queue instead of deadlocking, and moves that no limit concerns do not queue at all.
+    Every write numbers its events under the service row's lock (`tables._next_event_seq`),
+    so the service comes first, then the item: two writers never hold them the other way
+    round, and the item is read after the wait, so a move no one versioned is never stale.
+    The service lock also makes every WIP count a write reads exact until it commits.
     """
-    if not uow.locks_rows:  # SQLite: BEGIN IMMEDIATE already holds the write lock
-        item = repo.load_item_by_key(conn, cmd.item_key)
-        return item, repo.load_service(conn, item.service_id)
-    ref = repo.item_ref_for_key(conn, cmd.item_key)
-    service = repo.load_service(conn, ref.service_id)
-    to_stage = service.stage(cmd.to_stage)
-    from_stage = service.stage(ref.stage_id)
-    entering = to_stage.phase is Phase.COMMITTED and from_stage.phase is not Phase.COMMITTED
-    # The item's class is not known before its row is locked: any class limit counts here.
-    service_wide = any(g.wip_limit is not None for g in service.groups) or (entering and (
-        any(p.wip_limit is not None for p in service.classes.values())
-        or service.person_wip_limit is not None
-    ))
-    if service_wide:
-        service = repo.load_service(conn, service.id, lock=True)
-    if _stages_to_count(service, to_stage):
-        repo.lock_stage(conn, to_stage.id)
-    locked = repo.load_item(conn, ref.id, lock=True)
-    if locked.stage_id != ref.stage_id:
-        # Someone moved it while we waited for the locks; the caller must look again.
-        raise StaleVersion(ref.version, locked.version)
-    return locked, service
+    ref = repo.item_ref_for_key(conn, item_key)
+    service = repo.load_service(conn, ref.service_id, lock=True)
+    return repo.load_item(conn, ref.id, lock=True), service
+
+
+def _load(uow: UnitOfWork, conn: Connection, item_key: str) -> tuple[WorkItem, Service]:
+    """The item and its service for a write: locked on PostgreSQL, plain reads on SQLite."""
+    if uow.locks_rows:
+        return _locked_item(conn, item_key)
+    item = repo.load_item_by_key(conn, item_key)
+    return item, repo.load_service(conn, item.service_id)
 
 
 def _stages_to_count(service: Service, to_stage: Stage) -> set[int]:
@@ -212,10 +232,10 @@ def _override(violations: list[LimitViolation], override_reason: str | None) -> 
 def _rank_for(conn: Connection, item: WorkItem, stage_id: int, before: str | None) -> int:
     before_id: int | None = None
     if before:
-        before_id = repo.item_id_for_key(conn, before)
-        target = repo.load_item(conn, before_id)
-        if target.stage_id != stage_id or before_id == item.id:
+        target = repo.find_item_ref(conn, before)
+        if target is None or target.stage_id != stage_id or target.id == item.id:
             raise InvalidInput(f"{before} is not another card in that stage", "before")
+        before_id = target.id
     prev, nxt = repo.stage_neighbours(conn, stage_id, item.id, before_id)
     rank = rank_between(prev, nxt)
     if rank is not None:
@@ -235,18 +255,19 @@ def update_item(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: UpdateItem) ->
     if unknown:
         raise InvalidInput(f"{unknown[0]} cannot be edited", field=unknown[0])
     with uow.write() as conn:
-        item_id = repo.item_id_for_key(conn, cmd.item_key)
-        item = repo.load_item(conn, item_id, lock=uow.locks_rows)
+        # The service lock also keeps a class limit's count exact while the class changes.
+        item, service = _load(uow, conn, cmd.item_key)
         item.check_version(cmd.expected_version)
-        service = repo.load_service(conn, item.service_id)
         edited = _apply_changes(item, cmd.changes)
-        check_class_rules(service.class_policy(edited.cos), edited.due_date)
         changes = {
             name: [_plain(getattr(item, name)), _plain(getattr(edited, name))]
             for name in EDITABLE if getattr(item, name) != getattr(edited, name)
         }
         if not changes:
             return item
+        if "cos" in changes or "due_date" in changes:
+            # Only then: an item made before its class needed a date stays editable.
+            check_class_rules(service.class_policy(edited.cos), edited.due_date)
         now = clock.now()
         stage = service.stage(item.stage_id)
         violations: list[LimitViolation] = []
@@ -315,10 +336,8 @@ def _plain(value: Any) -> Any:
 
 def block_item(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: BlockItem) -> WorkItem:
     with uow.write() as conn:
-        item_id = repo.item_id_for_key(conn, cmd.item_key)
-        item = repo.load_item(conn, item_id, lock=uow.locks_rows)
+        item, service = _load(uow, conn, cmd.item_key)
         item.check_version(cmd.expected_version)
-        service = repo.load_service(conn, item.service_id)
         now = clock.now()
         blocker = new_blocker(service, item, service.stage(item.stage_id), cmd.reason,
                               cmd.category, now)
@@ -337,10 +356,8 @@ def block_item(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: BlockItem) -> W
 def unblock_item(uow: UnitOfWork, clock: Clock, actor: Actor, item_key: str,
                  expected_version: int | None = None) -> WorkItem:
     with uow.write() as conn:
-        item_id = repo.item_id_for_key(conn, item_key)
-        item = repo.load_item(conn, item_id, lock=uow.locks_rows)
+        item, service = _load(uow, conn, item_key)
         item.check_version(expected_version)
-        service = repo.load_service(conn, item.service_id)
         now = clock.now()
         unblocked = replace(item, blocker=None, version=item.version + 1)
         repo.save_item(conn, unblocked, now)
@@ -367,10 +384,7 @@ def _unblock(conn: Connection, service: Service, item: WorkItem, now: datetime, 
 def assign_item(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: AssignItem) -> WorkItem:
     person = check_text(cmd.person, "person", 80, required=True)
     with uow.write() as conn:
-        item_id = repo.item_id_for_key(conn, cmd.item_key)
-        item = repo.load_item(conn, item_id)
-        service = repo.load_service(conn, item.service_id, lock=uow.locks_rows)
-        item = repo.load_item(conn, item_id, lock=uow.locks_rows)
+        item, service = _load(uow, conn, cmd.item_key)
         item.check_version(cmd.expected_version)
         if person in item.assignees:
             raise Conflict(f"{person} is already assigned to {item.key}", field="person")
@@ -398,8 +412,7 @@ def assign_item(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: AssignItem) ->
 
 def unassign_item(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: AssignItem) -> WorkItem:
     with uow.write() as conn:
-        item_id = repo.item_id_for_key(conn, cmd.item_key)
-        item = repo.load_item(conn, item_id, lock=uow.locks_rows)
+        item, _ = _load(uow, conn, cmd.item_key)
         item.check_version(cmd.expected_version)
         if cmd.person not in item.assignees:
             raise Conflict(f"{cmd.person} is not assigned to {item.key}", field="person")

@@ -44,11 +44,11 @@ class Board:
 
 
 def list_services(uow: UnitOfWork, now: datetime) -> list[ServiceSummary]:
-    week_start = now - timedelta(days=now.weekday(), hours=now.hour, minutes=now.minute,
-                                 seconds=now.second, microseconds=now.microsecond)
+    """Every service with its WIP, blocked items and deliveries since its own week began."""
     with uow.read() as conn:
         ids = [int(i) for i in conn.execute(select(services.c.id).order_by(services.c.key))
                .scalars()]
+        loaded = [repo.load_service(conn, sid) for sid in ids]
         committed: dict[int, int] = dict(conn.execute(
             select(items.c.service_id, func.count()).select_from(
                 items.join(stages, stages.c.id == items.c.stage_id))
@@ -59,14 +59,18 @@ def list_services(uow: UnitOfWork, now: datetime) -> list[ServiceSummary]:
                 blockers.join(items, items.c.id == blockers.c.item_id))
             .where(blockers.c.ended_at.is_(None)).group_by(items.c.service_id)
         ).all())
-        delivered: dict[int, int] = dict(conn.execute(
-            select(items.c.service_id, func.count())
-            .where(items.c.delivered_at >= week_start).group_by(items.c.service_id)
-        ).all())
+        delivered: dict[int, int] = {}
+        if loaded:  # each service's week begins on its own Monday, in its own timezone
+            this_week = or_(*[and_(items.c.service_id == s.id,
+                                   items.c.delivered_at >= s.week_start(now)) for s in loaded])
+            delivered = dict(conn.execute(
+                select(items.c.service_id, func.count()).where(this_week)
+                .group_by(items.c.service_id)
+            ).all())
         return [
-            ServiceSummary(repo.load_service(conn, sid), int(committed.get(sid, 0)),
-                           int(blocked.get(sid, 0)), int(delivered.get(sid, 0)))
-            for sid in ids
+            ServiceSummary(s, int(committed.get(s.id, 0)), int(blocked.get(s.id, 0)),
+                           int(delivered.get(s.id, 0)))
+            for s in loaded
         ]
 
 
@@ -157,22 +161,30 @@ class EventView:
     actor: str
     reason: str | None
     payload: dict[str, Any]
+    seq: int = 0  # the event's number within its service: the feed's cursor
 
 
 def item_history(uow: UnitOfWork, key: str) -> list[EventView]:
     with uow.read() as conn:
         item_id = repo.item_id_for_key(conn, key)
-        return _events(conn, item_events.c.item_id == item_id, None, FEED_MAX * 10)
+        return _events(conn, item_events.c.item_id == item_id, item_events.c.seq, FEED_MAX * 10)
 
 
 def service_feed(uow: UnitOfWork, key: str, after: int, limit: int) -> list[EventView]:
-    """Events after the cursor (an event id), oldest first: for integrations and analytics."""
+    """Events numbered after the cursor (the `seq` of the last event read), oldest first: for
+    integrations and analytics.
+
+    A service's events commit in `seq` order, so a reader that has seen `seq` n has seen every
+    event before it, also while others write (ids give no such promise)."""
     with uow.read() as conn:
         service_id = repo.service_id_for_key(conn, key)
-        return _events(conn, item_events.c.service_id == service_id, after, min(limit, FEED_MAX))
+        where = item_events.c.service_id == service_id
+        if after:
+            where = and_(where, item_events.c.seq > after)
+        return _events(conn, where, item_events.c.seq, min(limit, FEED_MAX))
 
 
-def _events(conn: Connection, where: Any, after: int | None, limit: int) -> list[EventView]:
+def _events(conn: Connection, where: Any, order: Any, limit: int) -> list[EventView]:
     from_stage = stages.alias("from_stage")
     to_stage = stages.alias("to_stage")
     query = (
@@ -185,12 +197,10 @@ def _events(conn: Connection, where: Any, after: int | None, limit: int) -> list
         )
         .where(where)
     )
-    if after is not None:
-        query = query.where(item_events.c.id > after)
-    rows = conn.execute(query.order_by(item_events.c.id).limit(limit)).all()
+    rows = conn.execute(query.order_by(order).limit(limit)).all()
     return [
         EventView(int(r.id), int(r.service_id), r.item_id, r.item_key, r.kind, r.from_name,
-                  r.to_name, r.at, r.actor, r.reason, dict(r.payload or {}))
+                  r.to_name, r.at, r.actor, r.reason, dict(r.payload or {}), int(r.seq))
         for r in rows
     ]
 

@@ -32,7 +32,9 @@ def _sqlite_engine(url: str) -> Engine:
     if not in_memory:
         assert database is not None
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
+    # One wait for the write lock: the driver's timeout and the busy_timeout pragma agree.
+    connect_args = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
+    kwargs: dict[str, Any] = {"connect_args": connect_args}
     if in_memory:
         raise ValueError("use a SQLite file: an in-memory database cannot be shared")
     engine = create_engine(url, **kwargs)

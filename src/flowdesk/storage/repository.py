@@ -41,17 +41,18 @@ from flowdesk.storage.unit_of_work import Written
 # (Bound names differ from column names: SQLAlchemy keeps those for INSERT/UPDATE values.)
 _SERVICE_ID_BY_KEY = select(services.c.id).where(services.c.key == bindparam("b_key"))
 _SERVICE = select(services).where(services.c.id == bindparam("b_service"))
-_SERVICE_LOCKED = _SERVICE.with_for_update()
+# FOR NO KEY UPDATE, not FOR UPDATE: it queues writers just the same, but does not block the
+# KEY SHARE lock a foreign-key check takes (any insert of a row that refers to the service).
+_SERVICE_LOCKED = _SERVICE.with_for_update(key_share=True)
 _STAGES = (select(stages).where(stages.c.service_id == bindparam("b_service"))
            .order_by(stages.c.position))
 _GROUPS = select(stage_groups).where(stage_groups.c.service_id == bindparam("b_service"))
 _GROUP_MEMBERS = select(stage_group_members).where(
     stage_group_members.c.group_id.in_(bindparam("b_groups", expanding=True)))
 _CLASSES = select(class_policies).where(class_policies.c.service_id == bindparam("b_service"))
-_LOCK_STAGE = select(stages.c.id).where(stages.c.id == bindparam("b_stage")).with_for_update()
 _ITEM_ID_BY_KEY = select(items.c.id).where(items.c.key == bindparam("b_key"))
 _ITEM = select(items).where(items.c.id == bindparam("b_item"))
-_ITEM_LOCKED = _ITEM.with_for_update()
+_ITEM_LOCKED = _ITEM.with_for_update(key_share=True)
 _ITEM_BY_KEY = select(items).where(items.c.key == bindparam("b_key"))
 _ITEM_REF_BY_KEY = select(items.c.id, items.c.service_id, items.c.stage_id, items.c.version).where(
     items.c.key == bindparam("b_key"))
@@ -72,6 +73,7 @@ _DELETE_ASSIGNEE = item_assignees.delete().where(and_(
 _OTHERS_IN_STAGE = and_(items.c.stage_id == bindparam("b_stage"),
                         items.c.id != bindparam("b_item"))
 _LAST_RANK = select(func.max(items.c.rank)).where(_OTHERS_IN_STAGE)
+_LAST_RANK_IN_STAGE = select(func.max(items.c.rank)).where(items.c.stage_id == bindparam("b_stage"))
 _RANK_OF = select(items.c.rank).where(items.c.id == bindparam("b_before"))
 _LAST_RANK_BELOW = select(func.max(items.c.rank)).where(
     and_(_OTHERS_IN_STAGE, items.c.rank < bindparam("b_rank")))
@@ -158,11 +160,6 @@ def stage_from_row(row: Row[Any]) -> Stage:
     )
 
 
-def lock_stage(conn: Connection, stage_id: int) -> None:
-    """Row-lock one stage (PostgreSQL): concurrent pulls into it queue up here."""
-    conn.execute(_LOCK_STAGE, {"b_stage": stage_id})
-
-
 # --- items ----------------------------------------------------------------------------------
 
 def item_id_for_key(conn: Connection, key: str) -> int:
@@ -197,11 +194,19 @@ class ItemRef(NamedTuple):
 
 
 def item_ref_for_key(conn: Connection, key: str) -> ItemRef:
-    if "\x00" in key:  # PostgreSQL refuses NUL in a query parameter; no key contains one
+    ref = find_item_ref(conn, key)
+    if ref is None:
         raise NotFound(f"no item with key {key!r}", field="item")
+    return ref
+
+
+def find_item_ref(conn: Connection, key: str) -> ItemRef | None:
+    """Where the item with this key is, or None when there is no such item."""
+    if "\x00" in key:  # PostgreSQL refuses NUL in a query parameter; no key contains one
+        return None
     row = conn.execute(_ITEM_REF_BY_KEY, {"b_key": key.upper()}).one_or_none()
     if row is None:
-        raise NotFound(f"no item with key '{key}'", field="item")
+        return None
     return ItemRef(int(row.id), int(row.service_id), int(row.stage_id), int(row.version))
 
 
@@ -295,6 +300,12 @@ def stage_neighbours(conn: Connection, stage_id: int, item_id: int,
     nxt = conn.execute(_RANK_OF, {"b_before": before_id}).scalar_one()
     prev = conn.execute(_LAST_RANK_BELOW, {**params, "b_rank": nxt}).scalar()
     return (None if prev is None else int(prev)), int(nxt)
+
+
+def last_rank_in_stage(conn: Connection, stage_id: int) -> int | None:
+    """The rank of the bottom card of a stage, or None when it is empty."""
+    rank = conn.execute(_LAST_RANK_IN_STAGE, {"b_stage": stage_id}).scalar()
+    return None if rank is None else int(rank)
 
 
 def stage_order(conn: Connection, stage_id: int, item_id: int) -> list[tuple[int, int]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime
 
 from sqlalchemy import (
@@ -21,8 +22,10 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     text,
+    update,
 )
 from sqlalchemy.engine import Dialect
+from sqlalchemy.engine.default import DefaultExecutionContext
 
 metadata = MetaData(
     naming_convention={
@@ -59,14 +62,6 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 TS = UtcDateTime()
 
-users = Table(
-    "users", metadata,
-    Column("id", Integer, primary_key=True),
-    Column("username", String(80), nullable=False, unique=True),
-    Column("display_name", String(120), nullable=False),
-    Column("created_at", TS, nullable=False),
-)
-
 services = Table(
     "services", metadata,
     Column("id", Integer, primary_key=True),
@@ -74,6 +69,7 @@ services = Table(
     Column("name", String(120), nullable=False),
     Column("description", Text, nullable=False, server_default=""),
     Column("next_number", Integer, nullable=False, server_default="1"),
+    Column("last_event_seq", BigInteger, nullable=False, server_default="0"),
     Column("person_wip_limit", Integer),
     Column("timezone", String(64), nullable=False, server_default="UTC"),
     Column("blocker_categories", JSON, nullable=False),
@@ -168,10 +164,39 @@ blockers = Table(
     ),
 )
 
+def _next_event_seq(context: DefaultExecutionContext) -> int:
+    """The next number in the event's service's sequence: the feed's cursor.
+
+    Ids come from a sequence shared by concurrent transactions, so a reader can see id 12
+    committed before id 11 and page past 11 for good. The per-service number is taken by an
+    UPDATE of the service row instead: it holds that row's lock to the end of the transaction,
+    so a service's events commit in the order of their numbers. Every insert gets one, also a
+    bulk insert (an import): its rows' numbers are reserved in one UPDATE per service.
+    """
+    params = context.current_parameters  # this row's values, keyed by column
+    assert params is not None
+    reserved: dict[int, int] | None = getattr(context, "flowdesk_seqs", None)
+    if reserved is None:
+        wanted = Counter(int(p["service_id"]) for p in context.compiled_parameters)
+        reserved = {}
+        for service_id, count in sorted(wanted.items()):
+            last = context.connection.execute(
+                update(services).where(services.c.id == service_id)
+                .values(last_event_seq=services.c.last_event_seq + count)
+                .returning(services.c.last_event_seq)
+            ).scalar_one()
+            reserved[service_id] = int(last) - count
+        context.flowdesk_seqs = reserved  # type: ignore[attr-defined]
+    service_id = int(params["service_id"])
+    reserved[service_id] += 1
+    return reserved[service_id]
+
+
 item_events = Table(
     "item_events", metadata,
     Column("id", BigId, primary_key=True, autoincrement=True),
     Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), nullable=False),
+    Column("seq", BigInteger, nullable=False, default=_next_event_seq),  # per service, 1, 2, ...
     Column("item_id", ForeignKey("items.id", ondelete="CASCADE")),  # null: a rule change
     Column("kind", String(32), nullable=False),
     Column("from_stage_id", Integer),
@@ -182,6 +207,7 @@ item_events = Table(
     Column("payload", JSON, nullable=False),
     Index("ix_item_events_service_id", "service_id", "id"),
     Index("ix_item_events_item_id", "item_id", "id"),
+    UniqueConstraint("service_id", "seq", name="uq_item_events_service_seq"),
 )
 
 idempotency_keys = Table(
@@ -189,5 +215,6 @@ idempotency_keys = Table(
     Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), primary_key=True),
     Column("key", String(200), primary_key=True),
     Column("item_id", ForeignKey("items.id", ondelete="CASCADE"), nullable=False),
+    Column("body_hash", String(64), nullable=False),  # SHA-256 of the request: replays match
     Column("created_at", TS, nullable=False),
 )

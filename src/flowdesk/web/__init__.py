@@ -21,8 +21,8 @@ ROUTERS = (pages.router, items.router, items.actions, moves.router, create.route
 
 
 def mount_web(app: FastAPI, bus: NoticeBus | None = None) -> None:
-    """Serve the web pages from `app`. `bus` carries live-update notices (default: this
-    process only; a PostgreSQL LISTEN/NOTIFY bus would carry them between processes)."""
+    """Serve the web pages from `app`. `bus` carries live-update notices (default, and the
+    only bus built so far: this process only; see web/live.py)."""
     env = make_environment()
     app.state.web_templates = env
     hub = BoardHub(CardRenderer(app.state.uow, app.state.clock))

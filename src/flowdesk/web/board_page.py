@@ -13,6 +13,7 @@ from flowdesk.domain.clock import Clock
 from flowdesk.domain.workflow import Phase, Service, Stage
 from flowdesk.services import board_views
 from flowdesk.services.board_views import BoardColumn, BoardView
+from flowdesk.services.queries import DONE_WINDOW
 from flowdesk.storage.unit_of_work import UnitOfWork
 from flowdesk.web.cards import ColumnState, column_state
 from flowdesk.web.forms import BoardQuery
@@ -86,7 +87,8 @@ def board_context(request: Request, key: str, q: BoardQuery) -> dict[str, Any]:
     cursor = hub.position(board_views.service_id(uow, key))
     now: datetime = clock.now()
     view = board_views.board_view(uow, key, now, flt=q.flt, per_stage_cap=CARDS_PER_COLUMN,
-                                  uncapped_stage=q.show, closed_cap=CLOSED_PER_COLUMN)
+                                  uncapped_stage=q.show, closed_cap=CLOSED_PER_COLUMN,
+                                  done_window=DONE_WINDOW)
     service = view.service
     lanes: list[Lane] = build_lanes(service, view.columns, q.lanes)
     return {
@@ -103,6 +105,9 @@ def board_context(request: Request, key: str, q: BoardQuery) -> dict[str, Any]:
         "board_url": f"/services/{service.key}/board",
         "shown": sum(len(c.cards) for c in view.columns),
         "open_columns": sum(1 for s in service.stages if s.phase.is_open),
+        # What a closed column holds; the board script keeps live updates within the same.
+        "closed_cap": CLOSED_PER_COLUMN,
+        "done_days": DONE_WINDOW.days,
         # Age and due-date hints for every card: one read of the flow, not one per card.
         "hints": board_hints(uow, service.key, now),
     }

@@ -21,11 +21,17 @@ def card_html(item: WorkItem, now: datetime, service_key: str,
               hint: CardHint | None = None) -> Markup:
     """The card of `item` as it looks at `now`: key, class (colour and label), age, title,
     type, customer, due date, people and blocker, and its "Move to…" button. `hint` adds
-    the flow hints (web/hints.py): age against past lead times, and due-date risk."""
+    the flow hints (web/hints.py): age against past lead times, and due-date risk.
+    `data-rank` and `data-id` are its place in its stage (the board's order: rank, then id), so
+    the board script can put a live update in its place within the card's own lane."""
     key = escape(item.key)
+    closed_at = item.delivered_at or item.discarded_at
+    # When it closed (ms since the epoch): done columns keep only the recent, newest first.
+    closed = "" if closed_at is None else f' data-closed="{epoch_ms(closed_at)}"'
     parts = [
         f'<article class="card cos-{item.cos.value}{" is-blocked" if item.is_blocked else ""}" '
-        f'id="card-{key}" data-key="{key}" data-version="{item.version}">\n'
+        f'id="card-{key}" data-key="{key}" data-version="{item.version}" '
+        f'data-rank="{item.rank}" data-id="{item.id}"{closed}>\n'
         f'<div class="card-top"><span class="card-key">{key}</span>'
         f'<span class="cos-tag">{item.cos.label}</span>'
     ]
@@ -61,3 +67,8 @@ def card_html(item: WorkItem, now: datetime, service_key: str,
     parts.append(f'<button class="move-btn" data-move aria-label="Move {key} to…">Move to…'
                  f'</button>\n</article>')
     return Markup("".join(parts))  # noqa: S704 - every value from a person is escaped above
+
+
+def epoch_ms(moment: datetime) -> int:
+    """Milliseconds since the Unix epoch, as the board script compares moments."""
+    return int(moment.timestamp() * 1000)

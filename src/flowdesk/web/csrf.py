@@ -1,14 +1,21 @@
 """CSRF protection for the web pages: a signed double-submit token.
 
-The token is `nonce.signature`, signed with the secret key, kept in a SameSite cookie and repeated
-by every state-changing request in a form field (`csrf_token`) or an `X-CSRF-Token` header. A
-page from another site can make the browser send the cookie, but it cannot read it to repeat it.
+The token is `nonce.signature`, signed with the secret key, kept in a SameSite=Lax cookie and
+repeated by every state-changing request in a form field (`csrf_token`) or an `X-CSRF-Token`
+header. A page from another site can make the browser send the cookie, but it cannot read it to
+repeat it. Lax rather than Strict: a person who follows a link to the board from another site
+(mail, chat) arrives without a Strict cookie, gets a new one, and every page they still have open
+would then be refused.
+
+Anything that is not the exact shape of a token (wrong length, another alphabet, non-ASCII) is
+refused before comparing, so a mangled cookie or field is a 403, never a server error.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 
 from fastapi import Request
@@ -20,6 +27,13 @@ FIELD = "csrf_token"
 HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+NONCE_BYTES = 18
+# token_urlsafe(18) is 24 characters of the URL-safe base64 alphabet; the signature is SHA-256 hex.
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{24}\.[0-9a-f]{64}")
+REFUSED = ("this request did not come with this page's security token; reload the page and "
+           "try again")
+MALFORMED = ("the security token sent with this request is malformed; reload the page and "
+             "try again")
 
 
 def _sign(secret: str, nonce: str) -> str:
@@ -28,16 +42,21 @@ def _sign(secret: str, nonce: str) -> str:
 
 def new_token(secret: str) -> str:
     """A fresh token signed with `secret`."""
-    nonce = secrets.token_urlsafe(18)
+    nonce = secrets.token_urlsafe(NONCE_BYTES)
     return f"{nonce}.{_sign(secret, nonce)}"
+
+
+def is_well_formed(token: object) -> bool:
+    """True when `token` has the exact shape of a token (ASCII only, so safe to compare)."""
+    return isinstance(token, str) and TOKEN_SHAPE.fullmatch(token) is not None
 
 
 def is_valid(secret: str, token: str | None) -> bool:
     """True when `token` was signed with `secret`."""
-    if not token or "." not in token:
+    if token is None or not is_well_formed(token):
         return False
     nonce, _, signature = token.partition(".")
-    return hmac.compare_digest(signature, _sign(secret, nonce))
+    return hmac.compare_digest(signature.encode("ascii"), _sign(secret, nonce).encode("ascii"))
 
 
 def _secret(request: Request) -> str:
@@ -68,9 +87,8 @@ async def require_csrf(request: Request) -> None:
     if not sent and content_type.startswith(FORM_TYPES):
         value = (await request.form()).get(FIELD)
         sent = value if isinstance(value, str) else None
+    if sent and not is_well_formed(sent):
+        raise Forbidden(MALFORMED, field=FIELD)
     if not (cookie and sent and is_valid(_secret(request), cookie)
-            and hmac.compare_digest(sent, cookie)):
-        raise Forbidden(
-            "this request did not come with this page's security token; reload the page and "
-            "try again", field=FIELD,
-        )
+            and hmac.compare_digest(sent.encode("ascii"), cookie.encode("ascii"))):
+        raise Forbidden(REFUSED, field=FIELD)

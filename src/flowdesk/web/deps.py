@@ -1,12 +1,13 @@
-"""Dependencies the web routes share: the submitted form, read once and typed."""
+"""Dependencies the web routes share: the submitted form, read once and typed, and the choice of
+JSON errors for the routes a script calls."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Request
 
-from flowdesk.web.forms import NUMBER_MAX, FormReader
+from flowdesk.web.forms import FormReader
 
 
 async def form_reader(request: Request) -> FormReader:
@@ -15,4 +16,9 @@ async def form_reader(request: Request) -> FormReader:
 
 
 FormDep = Annotated[FormReader, Depends(form_reader)]
-StageId = Annotated[int, Path(ge=1, le=NUMBER_MAX, description="a stage id")]
+
+
+def answer_errors_in_json(request: Request) -> None:
+    """Errors on this route get the API's JSON body, not an HTML page: the caller is a script
+    that shows the message (list it before the CSRF check so a refusal is JSON too)."""
+    request.state.json_errors = True

@@ -1,8 +1,9 @@
 """Errors on web pages become a friendly HTML message; the API keeps its JSON errors.
 
 The API installs one handler per error type for every path. This wraps each of them: a path
-under /api/ goes to the API's handler unchanged, any other path gets HTML (a fragment for a
-partial request, else a page).
+under /api/ goes to the API's handler unchanged, and so does a web route a script calls for JSON
+(marked by `deps.answer_errors_in_json`); any other path gets HTML (a fragment for a partial
+request, else a page).
 """
 
 from __future__ import annotations
@@ -69,7 +70,9 @@ def html_error(request: Request, exc: Exception) -> Response:
 
 def _branch(api_handler: Handler | None) -> Handler:
     async def handler(request: Request, exc: Any) -> Response:
-        if request.url.path.startswith(API_PREFIX) and api_handler is not None:
+        wants_json = (request.url.path.startswith(API_PREFIX)
+                      or getattr(request.state, "json_errors", False))
+        if wants_json and api_handler is not None:
             response = api_handler(request, exc)
             return await response if inspect.isawaitable(response) else response
         if not isinstance(exc, FlowdeskError | RequestValidationError | StarletteHTTPException):

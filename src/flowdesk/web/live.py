@@ -1,13 +1,14 @@
-"""Live board updates: a notice bus between processes, and a hub that sequences changes per board.
+"""Live board updates: a notice bus, and a hub that sequences changes per board.
 
 How a change travels:
 
 1. A use case commits; `UnitOfWork.listeners` hands the `Written` notices to `NoticeBus.publish`.
-2. The bus hands them to every process's `BoardHub.handle`. `InProcessBus` does so directly. A
-   PostgreSQL bridge implements the same two methods: `publish` runs `NOTIFY flowdesk_board`
-   with the notices as JSON (they are small: ids and a kind), and a thread that `LISTEN`s on its
-   own connection calls the subscribed handlers for every notification, its own included. Nothing
-   else changes: each process renders from the database what its own browsers need.
+2. The bus hands them to the `BoardHub.handle` of this process. Today the only bus is
+   `InProcessBus`, which calls the handlers directly, so live updates reach the browsers served by
+   this one process and `flowdesk serve` refuses `--workers` above 1. `NoticeBus` is the seam for
+   a bus between processes (for example PostgreSQL `LISTEN/NOTIFY`: `publish` would `NOTIFY` the
+   notices as JSON, a thread `LISTEN`ing on its own connection would call the handlers); none is
+   built yet.
 3. The hub renders each change once (one card and the counts of the columns it touched), gives it
    the board's next sequence number, keeps it in a short replay buffer, and queues it for every
    browser watching that board.
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import threading
 import uuid
 from collections import deque
@@ -33,6 +35,7 @@ from flowdesk.storage.unit_of_work import Written
 log = logging.getLogger(__name__)
 
 NoticeHandler = Callable[[list[Written]], None]
+SEQ_SHAPE = re.compile(r"[0-9]{1,18}")
 
 
 class NoticeBus(Protocol):
@@ -94,7 +97,8 @@ class Cursor:
         if not text or ":" not in text:
             return None
         epoch, _, seq = text.rpartition(":")
-        return cls(epoch, int(seq)) if seq.isdigit() and len(seq) < 19 else None
+        # ASCII digits only: str.isdigit() accepts '²', which int() then refuses.
+        return cls(epoch, int(seq)) if SEQ_SHAPE.fullmatch(seq) else None
 
 
 # Renders the changes a batch of one service's notices made (without sequence numbers).
@@ -139,7 +143,12 @@ class _Board:
     seq: int = 0
     buffer: deque[Sequenced] = field(default_factory=deque)
     subscribers: list[Subscription] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    # Writers (threads) render one batch at a time, so later numbers carry fresher reads.
+    # Rendering reads the database: the event loop never waits for this lock.
+    render_lock: threading.Lock = field(default_factory=threading.Lock)
+    # Guards seq, buffer and subscribers for a few list operations only (no I/O, no rendering),
+    # so the event loop may take it to join or leave a board without blocking.
+    state_lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 class BoardHub:
@@ -161,7 +170,9 @@ class BoardHub:
     def position(self, service_id: int) -> Cursor:
         """The board's latest sequence number: a page rendered now reflects everything up to it
         (read it before reading the database)."""
-        return Cursor(self.epoch, self._board(service_id).seq)
+        board = self._board(service_id)
+        with board.state_lock:
+            return Cursor(self.epoch, board.seq)
 
     def handle(self, notices: list[Written]) -> None:
         """Render, sequence and send the changes in a batch of notices (any thread)."""
@@ -173,9 +184,10 @@ class BoardHub:
 
     def _handle_service(self, service_id: int, batch: list[Written]) -> None:
         board = self._board(service_id)
-        # Render under the board's lock: later numbers then always carry fresher reads.
-        with board.lock:
-            if board.subscribers:
+        with board.render_lock:
+            with board.state_lock:
+                watched = bool(board.subscribers)
+            if watched:
                 try:
                     changes = self.render(service_id, batch)
                 except Exception:  # a failed render must not lose the change: browsers reload
@@ -183,21 +195,23 @@ class BoardHub:
                     changes = [RESYNC]
             else:
                 changes = [RESYNC]  # nobody is watching: a cheap marker keeps numbers honest
-            for change in changes:
-                board.seq += 1
-                message = Sequenced(board.seq, change)
-                board.buffer.append(message)
-                if len(board.buffer) > self.buffer_size:
-                    board.buffer.popleft()
-                board.subscribers = [s for s in board.subscribers if s.push(message)]
+            with board.state_lock:
+                for change in changes:
+                    board.seq += 1
+                    message = Sequenced(board.seq, change)
+                    board.buffer.append(message)
+                    if len(board.buffer) > self.buffer_size:
+                        board.buffer.popleft()
+                    board.subscribers = [s for s in board.subscribers if s.push(message)]
 
     def subscribe(self, service_id: int, after: Cursor | None,
                   loop: asyncio.AbstractEventLoop) -> Subscription:
         """Join a board. The subscription's backlog replays what the browser missed since
-        `after`, or is one resync message when that is no longer possible."""
+        `after`, or is one resync message when that is no longer possible. Safe to call on the
+        event loop: it never waits for a render."""
         board = self._board(service_id)
         sub = Subscription(self, service_id, loop, self.queue_size)
-        with board.lock:
+        with board.state_lock:
             sub.start = Cursor(self.epoch, board.seq)
             if after is not None and after.epoch == self.epoch and after.seq <= board.seq:
                 missed = [m for m in board.buffer if m.seq > after.seq]
@@ -212,10 +226,13 @@ class BoardHub:
         return sub
 
     def unsubscribe(self, sub: Subscription) -> None:
+        """Leave a board (safe on the event loop: a few list operations)."""
         board = self._board(sub.service_id)
-        with board.lock:
+        with board.state_lock:
             board.subscribers = [s for s in board.subscribers if s is not sub]
 
     def watching(self, service_id: int) -> int:
         """How many browsers are on the board."""
-        return len(self._board(service_id).subscribers)
+        board = self._board(service_id)
+        with board.state_lock:
+            return len(board.subscribers)

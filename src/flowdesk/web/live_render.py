@@ -9,7 +9,7 @@ from flowdesk.domain.errors import NotFound
 from flowdesk.services.board_views import CardUpdate, card_update
 from flowdesk.services.queries import DONE_WINDOW
 from flowdesk.storage.unit_of_work import UnitOfWork, Written
-from flowdesk.web.card_html import card_html
+from flowdesk.web.card_html import card_html, epoch_ms
 from flowdesk.web.cards import column_state
 from flowdesk.web.hints import NO_HINTS, BoardHints, latest_hints
 from flowdesk.web.lanes import lane_keys
@@ -55,7 +55,8 @@ def card_payload(update: CardUpdate, clock: Clock,
     item, service = update.item, update.service
     stage = service.stage(item.stage_id)
     closed_at = item.delivered_at or item.discarded_at
-    on_board = stage.phase.is_open or (closed_at is not None and closed_at >= now - DONE_WINDOW)
+    done_since = now - DONE_WINDOW
+    on_board = stage.phase.is_open or (closed_at is not None and closed_at >= done_since)
     counts = []
     for stage_id, count in sorted(update.counts.items()):
         state = column_state(service.stage(stage_id), count)
@@ -63,8 +64,11 @@ def card_payload(update: CardUpdate, clock: Clock,
                        "text": state.text, "title": state.title, "flag": state.flag})
     return {
         "key": item.key, "version": item.version, "stage": item.stage_id,
-        # Done and discarded columns list the newest first: a card closing now goes on top.
-        "before": update.before, "at_top": not stage.phase.is_open,
+        # Open columns are in (rank, id) order, within each lane; done and discarded columns
+        # list the newest first: a card closing now goes on top.
+        "rank": item.rank, "id": item.id, "at_top": not stage.phase.is_open,
+        # Closed cards older than this (ms, the server's clock) have left the board.
+        "done_since": epoch_ms(done_since),
         "lanes": lane_keys(item), "on_board": on_board,
         "html": str(card_html(item, now, service.key, hints.for_item(item.key))),
         "counts": counts,

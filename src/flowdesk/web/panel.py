@@ -55,7 +55,10 @@ def view_query(request: Request) -> BoardQuery:
     """
     query = request.url.query
     if request.method != "GET":
-        query = urlsplit(request.headers.get("HX-Current-URL", "")).query
+        try:
+            query = urlsplit(request.headers.get("HX-Current-URL", "")).query
+        except ValueError:  # not a URL (e.g. 'http://[::1'): show the default view
+            return BoardQuery()
     try:
         return parse_board_query(QueryParams(query))
     except FlowdeskError:

@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from flowdesk.services.board_views import BoardFilter
-from flowdesk.web.live import Sequenced, Subscription
+from flowdesk.web.live import BoardHub, Cursor, Sequenced, Subscription
 
 HEARTBEAT_SECONDS = 15.0
 RETRY_MS = 1_000
@@ -39,12 +39,17 @@ def message_frame(sub: Subscription, message: Sequenced, flt: BoardFilter) -> st
     return frame("card", {"seq": message.seq, **change.data, "visible": visible}, event_id)
 
 
-async def event_stream(sub: Subscription, flt: BoardFilter,
+async def event_stream(hub: BoardHub, service_id: int, after: Cursor | None, flt: BoardFilter,
                        heartbeat: float = HEARTBEAT_SECONDS) -> AsyncIterator[str]:
-    """Frames for one browser until it goes away; always leaves the board when done."""
+    """Frames for one browser until it goes away.
+
+    It joins the board when the first frame is asked for, not before, and always leaves it in
+    `finally`: a browser that disconnects before the response starts leaves nothing behind.
+    """
+    sub = hub.subscribe(service_id, after, asyncio.get_running_loop())
     try:
         yield f"retry: {RETRY_MS}\n\n"
-        yield frame("hello", {"epoch": sub.hub.epoch, "seq": sub.start.seq})
+        yield frame("hello", {"epoch": hub.epoch, "seq": sub.start.seq})
         for missed in sub.backlog:
             yield message_frame(sub, missed, flt)
         while True:
@@ -54,7 +59,7 @@ async def event_stream(sub: Subscription, flt: BoardFilter,
                 yield ": still here\n\n"  # keeps proxies from closing an idle stream
                 continue
             if message is None:  # the queue overflowed: start again from a fresh board
-                yield frame("resync", {"seq": sub.hub.position(sub.service_id).seq,
+                yield frame("resync", {"seq": hub.position(service_id).seq,
                                        "reason": "too many changes at once"})
                 continue
             yield message_frame(sub, message, flt)

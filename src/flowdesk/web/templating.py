@@ -13,7 +13,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from flowdesk import __version__
 from flowdesk.web import csrf
 from flowdesk.web.card_html import card_html
-from flowdesk.web.cards import age_days, column_state, due_of, initials
+from flowdesk.web.cards import age_days, due_of, initials
 from flowdesk.web.markdown import render_markdown
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -55,8 +55,7 @@ def make_environment() -> Environment:
     )
     env.filters.update(markdown=render_markdown, initials=initials, when=when,
                        thousands="{:,}".format)
-    env.globals.update(static=static_url, due_of=due_of, age_days=age_days,
-                       column_state=column_state, card=card_html, version=__version__)
+    env.globals.update(static=static_url, due_of=due_of, age_days=age_days, card=card_html)
     return env
 
 
@@ -83,6 +82,6 @@ def render(request: Request, name: str, context: dict[str, Any], *,
     response = HTMLResponse(html, status_code=status, headers={**SECURITY_HEADERS,
                                                                  **(headers or {})})
     if getattr(request.state, "csrf_is_new", False):
-        response.set_cookie(csrf.COOKIE, token, httponly=True, samesite="strict",
+        response.set_cookie(csrf.COOKIE, token, httponly=True, samesite="lax",
                             secure=request.url.scheme == "https", path="/")
     return response

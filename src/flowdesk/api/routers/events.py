@@ -10,7 +10,7 @@ from flowdesk.services import queries
 
 router = APIRouter(tags=["events"])
 
-MAX_CURSOR = 2**63 - 1  # event ids are 64-bit; a larger cursor would overflow the query
+MAX_CURSOR = 2**63 - 1  # event numbers are 64-bit; a larger cursor would overflow the query
 
 
 @router.get("/services/{key}/events", response_model=EventPage)
@@ -18,4 +18,4 @@ def service_events(key: str, uow: UowDep, after: int = Query(default=0, ge=0, le
                    limit: int = Query(default=100, ge=1, le=queries.FEED_MAX)) -> EventPage:
     events = queries.service_feed(uow, key, after, limit)
     return EventPage(events=[EventOut.of(e) for e in events],
-                     next_cursor=events[-1].id if events else after)
+                     next_cursor=events[-1].seq if events else after)

@@ -22,7 +22,7 @@ from flowdesk.domain.classes import ClassOfService
 from flowdesk.domain.workflow import StageSpec
 from flowdesk.services import admin, queries
 from flowdesk.services.commands import CreateItem, CreateService
-from flowdesk.services.items import create_item
+from flowdesk.services.items import create_item_once
 
 router = APIRouter(tags=["services"])
 
@@ -102,16 +102,21 @@ def get_board(key: str, uow: UowDep, clock: ClockDep) -> BoardOut:
     ])
 
 
-@router.post("/services/{key}/items", response_model=ItemOut, status_code=201)
+@router.post("/services/{key}/items", response_model=ItemOut, status_code=201,
+             responses={200: {"description": "a replay: the item this Idempotency-Key made",
+                              "model": ItemOut}})
 def post_item(key: str, body: ItemIn, uow: UowDep, clock: ClockDep, actor: ActorDep,
               response: Response,
               idempotency_key: str | None = Header(default=None, max_length=200)) -> ItemOut:
-    item = create_item(uow, clock, actor, CreateItem(
+    item, replayed = create_item_once(uow, clock, actor, CreateItem(
         service_key=key, title=body.title, type=body.type, cos=body.class_of_service,
         description=body.description, customer=body.customer, due_date=body.due_date,
         assignees=tuple(body.assignees), stage_id=body.stage_id,
-        idempotency_key=idempotency_key,
+        idempotency_key=idempotency_key, override_reason=body.override_reason,
     ))
+    if replayed:  # nothing was created this time
+        response.status_code = 200
+        response.headers["Idempotent-Replayed"] = "true"
     response.headers["ETag"] = f'"{item.version}"'
     response.headers["Location"] = f"/api/v1/items/{item.key}"
     return ItemOut.of(item, queries.get_service(uow, key))

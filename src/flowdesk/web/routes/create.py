@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from flowdesk.api.deps import ActorDep, ClockDep, UowDep
 from flowdesk.api.errors import status_for
 from flowdesk.domain.classes import CLASS_ORDER, ClassOfService
-from flowdesk.domain.errors import FlowdeskError, NotFound
+from flowdesk.domain.errors import FlowdeskError, NotFound, WipLimitExceeded
 from flowdesk.domain.workflow import Phase
 from flowdesk.services import board_views, queries
 from flowdesk.services.commands import CreateItem
@@ -49,28 +49,40 @@ def new_request_form(key: str, request: Request) -> HTMLResponse:
 
 
 def _command(key: str, form: FormReader, errors: dict[str, str]) -> CreateItem | None:
-    """The command the form describes, collecting every field it cannot read into `errors`."""
-    def read(name: str, reader: Any) -> Any:
+    """The command the form describes, collecting every field it cannot read into `errors`.
+
+    Every field goes through `read`, so one bad field (a NUL character, a file where text was
+    expected) is named next to its input while the rest of what was typed is kept.
+    """
+    def read(name: str, reader: Any, shown_as: str | None = None) -> Any:
         try:
             return reader()
         except FlowdeskError as exc:
-            errors[exc.field or name] = exc.message
+            errors[shown_as or exc.field or name] = exc.message
             return None
 
+    def text(name: str, shown_as: str | None = None) -> str:
+        value = read(name, lambda: form.text(name), shown_as)
+        return value if isinstance(value, str) else ""
+
+    title = text("title")
+    if "title" not in errors and not title.strip():
+        errors["title"] = "a title is needed"
+    kind = text("type")
+    description = text("description")
+    customer = text("customer")
+    person = text("assignee", shown_as="assignees").strip()  # the use case names it so
+    idem = text("idempotency_key").strip()[:IDEMPOTENCY_MAX] or None
     cos = read("cos", lambda: form.cos("cos", ClassOfService.STANDARD))
     due = read("due_date", lambda: form.day("due_date"))
     stage_id = read("stage_id", lambda: form.optional_int("stage_id", "the starting stage"))
-    if not form.text("title").strip():
-        errors["title"] = "a title is needed"
-    idem = form.text("idempotency_key").strip()[:IDEMPOTENCY_MAX] or None
-    person = form.text("assignee").strip()
+    override = text("override_reason").strip() or None
     if errors:
         return None
     return CreateItem(
-        service_key=key, title=form.text("title"), type=form.text("type") or "request",
-        cos=cos, description=form.text("description"), customer=form.text("customer"),
-        due_date=due, assignees=(person,) if person else (), stage_id=stage_id,
-        idempotency_key=idem,
+        service_key=key, title=title, type=kind or "request", cos=cos, description=description,
+        customer=customer, due_date=due, assignees=(person,) if person else (),
+        stage_id=stage_id, idempotency_key=idem, override_reason=override,
     )
 
 
@@ -88,6 +100,9 @@ def create(key: str, request: Request, form: FormDep, uow: UowDep, clock: ClockD
         if exc.field == "key":
             raise
         return _form_page(request, key, values, {exc.field or "title": exc.message},
+                          status_for(exc))
+    except WipLimitExceeded as exc:  # the form then asks for a reason to create anyway
+        return _form_page(request, key, values, {"override_reason": exc.message},
                           status_for(exc))
     except FlowdeskError as exc:
         return _form_page(request, key, values, {exc.field or "title": exc.message},

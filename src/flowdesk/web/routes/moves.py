@@ -12,11 +12,12 @@ from flowdesk.services import items as uc
 from flowdesk.services.board_views import card_update
 from flowdesk.services.commands import MoveItem
 from flowdesk.web.csrf import require_csrf
-from flowdesk.web.deps import FormDep
+from flowdesk.web.deps import FormDep, answer_errors_in_json
 from flowdesk.web.hints import latest_hints
 from flowdesk.web.live_render import card_payload
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
+router = APIRouter(include_in_schema=False,
+                   dependencies=[Depends(answer_errors_in_json), Depends(require_csrf)])
 
 
 @router.post("/items/{item_key}/move")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
@@ -27,8 +25,8 @@ async def board_events(key: str, request: Request) -> StreamingResponse:
     hub: BoardHub = request.app.state.board_hub
     service_id = await run_in_threadpool(board_views.service_id, request.app.state.uow, key)
     after = Cursor.parse(request.headers.get("Last-Event-ID") or request.query_params.get("after"))
-    sub = hub.subscribe(service_id, after, asyncio.get_running_loop())
+    # The stream joins the board when it starts and leaves it when it ends (sse.event_stream).
     return StreamingResponse(
-        event_stream(sub, q.flt), media_type="text/event-stream",
+        event_stream(hub, service_id, after, q.flt), media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )

@@ -25,21 +25,13 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=120), nullable=False),
         sa.Column("description", sa.Text(), server_default="", nullable=False),
         sa.Column("next_number", sa.Integer(), server_default="1", nullable=False),
+        sa.Column("last_event_seq", sa.BigInteger(), server_default="0", nullable=False),
         sa.Column("person_wip_limit", sa.Integer(), nullable=True),
         sa.Column("timezone", sa.String(length=64), server_default="UTC", nullable=False),
         sa.Column("blocker_categories", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_services")),
         sa.UniqueConstraint("key", name=op.f("uq_services_key")),
-    )
-    op.create_table(
-        "users",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("username", sa.String(length=80), nullable=False),
-        sa.Column("display_name", sa.String(length=120), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
-        sa.UniqueConstraint("username", name=op.f("uq_users_username")),
     )
     op.create_table(
         "class_policies",
@@ -176,6 +168,7 @@ def upgrade() -> None:
         sa.Column("service_id", sa.Integer(), nullable=False),
         sa.Column("key", sa.String(length=200), nullable=False),
         sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("body_hash", sa.String(length=64), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["item_id"],
@@ -215,6 +208,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("service_id", sa.Integer(), nullable=False),
+        sa.Column("seq", sa.BigInteger(), nullable=False),
         sa.Column("item_id", sa.Integer(), nullable=True),
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("from_stage_id", sa.Integer(), nullable=True),
@@ -233,6 +227,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_item_events")),
+        sa.UniqueConstraint("service_id", "seq", name="uq_item_events_service_seq"),
     )
     with op.batch_alter_table("item_events", schema=None) as batch_op:
         batch_op.create_index("ix_item_events_item_id", ["item_id", "id"], unique=False)
@@ -268,5 +263,4 @@ def downgrade() -> None:
     op.drop_table("stages")
     op.drop_table("stage_groups")
     op.drop_table("class_policies")
-    op.drop_table("users")
     op.drop_table("services")

@@ -30,8 +30,10 @@
             Flowdesk.toast('Those filters could not be applied.', 'error');
             return;
           }
-          history.pushState({ flowdesk: true }, '', location.pathname + query);
           B.swapBoard(html);
+          // The server's own spelling of the view (its order, trimmed values), so a shared
+          // URL is the same whichever way the filters were set.
+          history.pushState({ flowdesk: true }, '', location.pathname + B.board.dataset.query);
         });
       });
   }

@@ -96,21 +96,47 @@
     var cell = cellFor(payload.stage, payload.lanes[laneMode()]);
     if (!cell) { return false; }
     var fresh = fromHtml(payload.html);
-    var before = payload.before ? cardEl(payload.before) : null;
     // Keep the keyboard where it was: a redrawn card gets the focus its old self had.
     var focused = existing && existing.contains(document.activeElement) ? document.activeElement : null;
     var refocus = focused ? (focused.matches('[data-move]') ? '[data-move]' : '.card-title') : null;
     if (existing) { existing.remove(); }
     if (payload.at_top) {
       cell.prepend(fresh);
-    } else if (before && before.parentNode === cell) {
-      cell.insertBefore(fresh, before);
     } else {
-      cell.appendChild(fresh);
+      cell.insertBefore(fresh, firstAfter(cell, Number(payload.rank), Number(payload.id)));
     }
+    trimClosed(payload.done_since);
     if (options && options.highlight) { flash(fresh, 'is-updated'); }
     if (refocus) { $(refocus, fresh).focus(); }
     return true;
+  }
+
+  /* The first card of a cell (one stage, one lane) that comes after (rank, id) in the board's
+     order, or null: the stage's next card may be in another lane, so only this cell counts. */
+  function firstAfter(cell, rank, id) {
+    var cards = $$('.card', cell);
+    for (var i = 0; i < cards.length; i += 1) {
+      var r = Number(cards[i].dataset.rank);
+      if (r > rank || (r === rank && Number(cards[i].dataset.id) > id)) { return cards[i]; }
+    }
+    return null;
+  }
+
+  function closedAt(card) { return Number(card.dataset.closed || 0); }
+
+  /* Done and discarded columns hold what the server would render: items closed since
+     `doneSince` (the server's clock, in ms), at most the board's closed cap, newest first. */
+  function trimClosed(doneSince) {
+    var cap = Number(B.board.dataset.closedCap);
+    $$('.col-head[data-phase="done"], .col-head[data-phase="discarded"]', B.board).forEach(function (head) {
+      var cards = $$('.cell[data-stage="' + head.dataset.stage + '"] .card', B.board);
+      cards.sort(function (a, b) {
+        return closedAt(b) - closedAt(a) || Number(b.dataset.id) - Number(a.dataset.id);
+      });
+      cards.forEach(function (card, i) {
+        if ((cap && i >= cap) || (doneSince && closedAt(card) < doneSince)) { card.remove(); }
+      });
+    });
   }
 
   function revert(card, origin, why) {
@@ -392,7 +418,7 @@
 
   Object.assign(B, {
     $: $, $$: $$, boardPath: boardPath, cardEl: cardEl, fromHtml: fromHtml, flash: flash,
-    parseCursor: parseCursor, setCount: setCount, placeCard: placeCard,
+    parseCursor: parseCursor, setCount: setCount, placeCard: placeCard, trimClosed: trimClosed,
     setUpSortables: setUpSortables, openMoveMenu: openMoveMenu
   });
 

@@ -1,0 +1,79 @@
+"""Serving the board: one process (live updates do not cross processes yet), and a loud warning
+when CSRF tokens would be signed with the published development secret."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from flowdesk.cli import serve as serve_module
+from flowdesk.config import DEV_SECRET_KEY, load_settings, warn_about_dev_secret
+
+
+@pytest.fixture
+def uvicorn_calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """uvicorn.run replaced by a recorder: the command's decision, without a server."""
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(serve_module.uvicorn, "run",
+                        lambda *args, **kwargs: calls.append(kwargs))
+    return calls
+
+
+@pytest.mark.parametrize("workers", ["2", "8", "0"])
+def test_serve_refuses_other_than_one_worker_naming_the_option(
+        uvicorn_calls: list[dict[str, Any]], workers: str) -> None:
+    result = CliRunner().invoke(serve_module.serve, ["--workers", workers])
+    assert result.exit_code == 2
+    assert "'--workers'" in result.output
+    assert "live board updates do not yet cross processes" in result.output
+    assert uvicorn_calls == []
+
+
+def test_serve_with_one_worker_starts_the_server(uvicorn_calls: list[dict[str, Any]],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FLOWDESK_DATABASE_URL", "sqlite:///:memory:")
+    result = CliRunner().invoke(serve_module.serve, ["--workers", "1", "--port", "8123"])
+    assert result.exit_code == 0, result.output
+    assert [(c["workers"], c["port"]) for c in uvicorn_calls] == [(1, 8123)]
+
+
+def test_a_server_without_a_secret_key_warns_that_tokens_can_be_forged(
+        caplog: pytest.LogCaptureFixture) -> None:
+    for unset in ({}, {"FLOWDESK_SECRET_KEY": ""}):
+        settings = load_settings({"FLOWDESK_DATABASE_URL": "sqlite://", **unset})
+        assert settings.secret_key == DEV_SECRET_KEY
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="flowdesk.config"):
+            assert warn_about_dev_secret(settings)
+        assert [r.levelno for r in caplog.records] == [logging.WARNING]
+        assert "FLOWDESK_SECRET_KEY is not set" in caplog.text
+
+
+def test_a_server_with_a_secret_key_starts_quietly(caplog: pytest.LogCaptureFixture) -> None:
+    settings = load_settings({"FLOWDESK_DATABASE_URL": "sqlite://",
+                              "FLOWDESK_SECRET_KEY": "a long random string"})
+    with caplog.at_level(logging.WARNING, logger="flowdesk.config"):
+        assert not warn_about_dev_secret(settings)
+    assert caplog.records == []
+
+
+def test_the_serving_app_warns_at_start_up_without_a_secret_key(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    made: list[object] = []
+
+    class App:
+        class state:
+            settings = load_settings({"FLOWDESK_DATABASE_URL": "sqlite://"})
+
+    def create_app() -> App:
+        made.append(App)
+        return App()
+
+    monkeypatch.setattr("flowdesk.api.app.create_app", create_app)
+    monkeypatch.setattr(serve_module.gc, "freeze", lambda: None)  # keep the tests' heap normal
+    with caplog.at_level(logging.WARNING, logger="flowdesk.config"):
+        serve_module.serving_app()
+    assert made and "FLOWDESK_SECRET_KEY is not set" in caplog.text
