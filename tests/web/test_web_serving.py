@@ -1,5 +1,6 @@
-"""Serving the board: one process (live updates do not cross processes yet), and a loud warning
-when CSRF tokens would be signed with the published development secret."""
+"""Serving the board: one process on SQLite, several on PostgreSQL (live updates cross processes
+there), and a loud warning when CSRF tokens would be signed with the published development
+secret."""
 
 from __future__ import annotations
 
@@ -22,14 +23,37 @@ def uvicorn_calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     return calls
 
 
-@pytest.mark.parametrize("workers", ["2", "8", "0"])
-def test_serve_refuses_other_than_one_worker_naming_the_option(
-        uvicorn_calls: list[dict[str, Any]], workers: str) -> None:
+@pytest.mark.parametrize("workers", ["2", "8"])
+def test_serve_on_sqlite_refuses_several_workers_naming_the_option(
+        uvicorn_calls: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch,
+        workers: str) -> None:
+    monkeypatch.setenv("FLOWDESK_DATABASE_URL", "sqlite:///flowdesk.db")
     result = CliRunner().invoke(serve_module.serve, ["--workers", workers])
     assert result.exit_code == 2
     assert "'--workers'" in result.output
-    assert "live board updates do not yet cross processes" in result.output
+    assert "SQLite serves from one process; use PostgreSQL for several workers" in result.output
     assert uvicorn_calls == []
+
+
+@pytest.mark.parametrize("workers", ["0", "-1", "33"])
+@pytest.mark.parametrize("url", ["sqlite:///flowdesk.db", "postgresql://db.example/flowdesk"])
+def test_serve_refuses_a_number_of_workers_out_of_range(
+        uvicorn_calls: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch, workers: str,
+        url: str) -> None:
+    monkeypatch.setenv("FLOWDESK_DATABASE_URL", url)
+    result = CliRunner().invoke(serve_module.serve, ["--workers", workers])
+    assert result.exit_code == 2
+    assert "'--workers'" in result.output and "between 1 and 32" in result.output
+    assert uvicorn_calls == []
+
+
+def test_serve_on_postgresql_starts_several_workers(uvicorn_calls: list[dict[str, Any]],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FLOWDESK_DATABASE_URL", "postgresql://db.example/flowdesk")
+    for workers in ("2", "32"):
+        result = CliRunner().invoke(serve_module.serve, ["--workers", workers, "--port", "8123"])
+        assert result.exit_code == 0, result.output
+    assert [(c["workers"], c["port"]) for c in uvicorn_calls] == [(2, 8123), (32, 8123)]
 
 
 def test_serve_with_one_worker_starts_the_server(uvicorn_calls: list[dict[str, Any]],

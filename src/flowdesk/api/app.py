@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import Depends, FastAPI
 from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 
 from flowdesk import __version__
 from flowdesk.api import errors
@@ -15,10 +19,29 @@ from flowdesk.domain.clock import Clock, SystemClock
 from flowdesk.storage.db import make_engine
 from flowdesk.storage.unit_of_work import UnitOfWork
 from flowdesk.web import mount_web
+from flowdesk.web.live import NoticeBus
+
+# Concurrent write transactions per server process (PostgreSQL): see UnitOfWork. Measured with
+# bench/bench_moves.py on 2 cores and 2 workers; more writers at once lowered moves/s.
+WRITERS_PER_PROCESS = 3
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Start the live-update bus with the server and close it with the server. On PostgreSQL
+    that is a listener thread and two connections; an app never started holds none of them."""
+    bus: NoticeBus = app.state.notice_bus
+    await run_in_threadpool(bus.start)
+    try:
+        yield
+    finally:
+        await run_in_threadpool(bus.close)
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
-               engine: Engine | None = None) -> FastAPI:
+               engine: Engine | None = None, bus: NoticeBus | None = None) -> FastAPI:
+    """The app. `bus` carries live updates between processes (default: the one for the
+    database, see `flowdesk.web.notice_bus_for`)."""
     settings = settings or load_settings()
     engine = engine or make_engine(settings.database_url)
     app = FastAPI(
@@ -28,10 +51,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
         openapi_url="/api/v1/openapi.json",
         docs_url="/api/docs",
         redoc_url=None,
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.uow = UnitOfWork(engine)
+    app.state.uow = UnitOfWork(engine, max_writers=WRITERS_PER_PROCESS)
     app.state.clock = clock or SystemClock()
     errors.install(app)
     app.add_middleware(BodySizeLimit)
@@ -41,5 +65,5 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     for router in (services.router, items.router, events.router, metrics.router,
                    charts.router):
         app.include_router(router, prefix="/api/v1", dependencies=[Depends(current_actor)])
-    mount_web(app)  # the web pages at /, /services/{key}/board, ...; static files at /static
+    mount_web(app, bus)  # the web pages at /, /services/{key}/board, ...; static files at /static
     return app

@@ -10,7 +10,7 @@ import uvicorn
 from sqlalchemy import func, select
 
 from flowdesk.cli.context import settings
-from flowdesk.config import warn_about_dev_secret
+from flowdesk.config import Settings, warn_about_dev_secret
 from flowdesk.storage.db import make_engine
 from flowdesk.storage.migrate import upgrade
 from flowdesk.storage.tables import services
@@ -18,29 +18,36 @@ from flowdesk.storage.tables import services
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+MAX_WORKERS = 32
+
 
 @click.command()
 @click.option("--host", default=None, help="address to listen on (default FLOWDESK_HOST)")
 @click.option("--port", default=None, type=int, help="port (default FLOWDESK_PORT)")
 @click.option("--workers", default=1, show_default=True, type=int,
-              help="server processes: only 1 for now (live board updates stay in one process)")
+              help=f"server processes, 1 to {MAX_WORKERS} on PostgreSQL (live board updates "
+                   "cross processes by LISTEN/NOTIFY); always 1 on SQLite")
 def serve(host: str | None, port: int | None, workers: int) -> None:
     """Serve the web board and the API."""
-    check_workers(workers)
     conf = settings()
+    check_workers(workers, conf)
     uvicorn.run(
         "flowdesk.cli.serve:serving_app", factory=True, host=host or conf.host,
         port=port or conf.port, workers=workers, log_level=conf.log_level,
     )
 
 
-def check_workers(workers: int) -> None:
-    """Refuse more than one server process: live board updates travel on an in-process bus,
-    so a second process would never show the first one's changes (web/live.py, `NoticeBus`)."""
-    if workers != 1:
+def check_workers(workers: int, conf: Settings) -> None:
+    """Refuse a number of server processes the database cannot serve. On PostgreSQL live board
+    updates cross processes (web/pgbus.py), so 1 to MAX_WORKERS; SQLite has one writer and an
+    in-process bus (web/live.py, `NoticeBus`), so exactly one."""
+    if not 1 <= workers <= MAX_WORKERS:
+        raise click.BadParameter(f"{workers} is not between 1 and {MAX_WORKERS}",
+                                 param_hint="'--workers'")
+    if workers > 1 and conf.is_sqlite:
         raise click.BadParameter(
-            f"{workers} is not supported: Flowdesk serves from one process for now, because "
-            "live board updates do not yet cross processes; use --workers 1",
+            f"{workers} is not supported: SQLite serves from one process; use PostgreSQL for "
+            "several workers",
             param_hint="'--workers'",
         )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -27,6 +28,7 @@ from flowdesk.services.commands import CreateService
 from flowdesk.storage import repository as repo
 from flowdesk.storage.tables import (
     class_policies,
+    event_counters,
     services,
     stage_group_members,
     stage_groups,
@@ -70,9 +72,11 @@ def _insert_service(conn: Connection, now: datetime, actor: Actor, cmd: CreateSe
                     categories: list[str], timezone: str) -> Service:
     service_id = repo.inserted_id(conn.execute(insert(services).values(
         key=key, name=name, description=description, next_number=1,
+        workflow_token=uuid.uuid4().hex,
         person_wip_limit=cmd.person_wip_limit, blocker_categories=categories, created_at=now,
         timezone=timezone,
     )))
+    conn.execute(insert(event_counters).values(service_id=service_id, last_seq=0))
     for position, spec in enumerate(specs):
         conn.execute(insert(stages).values(
             service_id=service_id, name=spec.name.strip(), phase=spec.phase.value,
@@ -114,6 +118,7 @@ def set_stage_limit(uow: UnitOfWork, clock: Clock, actor: Actor, service_key: st
         if limit is not None and not stage.phase.is_open:
             raise InvalidInput(f"a {stage.phase.value} stage takes no WIP limit", "limit")
         conn.execute(update(stages).where(stages.c.id == stage.id).values(wip_limit=limit))
+        repo.touch_workflow(conn, service.id)
         repo.append_event(
             conn, service_id=service.id, item_id=None, kind="limit_changed", at=clock.now(),
             actor=actor.username, to_stage_id=stage.id,
@@ -129,6 +134,7 @@ def set_stage_policy(uow: UnitOfWork, clock: Clock, actor: Actor, service_key: s
         service = _locked_service(uow, conn, service_key)
         stage = service.stage(stage_id)
         conn.execute(update(stages).where(stages.c.id == stage.id).values(policy=text))
+        repo.touch_workflow(conn, service.id)
         repo.append_event(
             conn, service_id=service.id, item_id=None, kind="policy_changed", at=clock.now(),
             actor=actor.username, to_stage_id=stage.id,
@@ -159,6 +165,7 @@ def set_class_policy(uow: UnitOfWork, clock: Clock, actor: Actor, service_key: s
             wip_limit=new.wip_limit, may_exceed_stage_limits=new.may_exceed_stage_limits,
             requires_due_date=new.requires_due_date, policy=new.policy,
         ))
+        repo.touch_workflow(conn, service.id)
         repo.append_event(
             conn, service_id=service.id, item_id=None, kind="class_policy_changed",
             at=clock.now(), actor=actor.username,
@@ -212,6 +219,7 @@ def create_stage_group(uow: UnitOfWork, clock: Clock, actor: Actor, service_key:
         )))
         for stage in members:
             conn.execute(insert(stage_group_members).values(group_id=group_id, stage_id=stage.id))
+        repo.touch_workflow(conn, service.id)
         repo.append_event(
             conn, service_id=service.id, item_id=None, kind="limit_changed", at=clock.now(),
             actor=actor.username,

@@ -83,6 +83,8 @@ def create_item_once(uow: UnitOfWork, clock: Clock, actor: Actor,
         check_class_rules(service.class_policy(cmd.cos), cmd.due_date)
         stage = _arrival_stage(service, cmd.stage_id)
         counted = _stages_to_count(service, stage)
+        if counted and uow.locks_rows:
+            repo.lock_stage(conn, stage.id)  # as a move into it would: the count stays exact
         now = clock.now()
         item = WorkItem(
             id=0, service_id=service_id, key="", title=title,
@@ -142,8 +144,27 @@ def move_item_in_service(uow: UnitOfWork, clock: Clock, actor: Actor,
                          cmd: MoveItem) -> tuple[WorkItem, Service]:
     """`move_item`, also returning the service it loaded, so a caller can show the item's stage
     without reading the service again (the move is the hottest write)."""
+    for _ in range(MOVE_ATTEMPTS - 1):
+        try:
+            return _move(uow, clock, actor, cmd)
+        except _MovedMeanwhile:
+            continue  # someone moved it while we queued for its locks: look again
+    try:
+        return _move(uow, clock, actor, cmd)
+    except _MovedMeanwhile:
+        raise Conflict(f"{cmd.item_key} is being moved by others; try again", "item") from None
+
+
+MOVE_ATTEMPTS = 3
+
+
+class _MovedMeanwhile(Exception):
+    """The item changed stage while a move without a version waited for its locks."""
+
+
+def _move(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: MoveItem) -> tuple[WorkItem, Service]:
     with uow.write() as conn:
-        item, service = _load(uow, conn, cmd.item_key)
+        item, service = _load_for_move(uow, conn, cmd)
         item.check_version(cmd.expected_version)
         from_stage = service.stage(item.stage_id)
         to_stage = service.named_stage(cmd.to_stage, "to_stage")
@@ -182,25 +203,51 @@ def move_item_in_service(uow: UnitOfWork, clock: Clock, actor: Actor,
         return moved, service
 
 
-def _locked_item(conn: Connection, item_key: str) -> tuple[WorkItem, Service]:
-    """The item and its service, row-locked on PostgreSQL in the one order every write uses.
+def _load_for_move(uow: UnitOfWork, conn: Connection,
+                   cmd: MoveItem) -> tuple[WorkItem, Service]:
+    """Load the item and its service, taking PostgreSQL row locks in one fixed order.
 
-    Every write numbers its events under the service row's lock (`tables._next_event_seq`),
-    so the service comes first, then the item: two writers never hold them the other way
-    round, and the item is read after the wait, so a move no one versioned is never stale.
-    The service lock also makes every WIP count a write reads exact until it commits.
+    Order: service (only when a service-wide limit is in play), then the target stage (only
+    when a limit covers it), then the item, and last the event counter (`tables`). Every write
+    takes them in this order, so concurrent moves queue instead of deadlocking, and moves that
+    no limit concerns queue only for the moment their event is numbered.
     """
+    if not uow.locks_rows:  # SQLite: BEGIN IMMEDIATE already holds the write lock
+        item = repo.load_item_by_key(conn, cmd.item_key)
+        return item, repo.load_service(conn, item.service_id)
+    ref = repo.item_ref_for_key(conn, cmd.item_key)
+    service = repo.load_service(conn, ref.service_id)
+    to_stage = service.named_stage(cmd.to_stage, "to_stage")
+    from_stage = service.stage(ref.stage_id)
+    entering = to_stage.phase is Phase.COMMITTED and from_stage.phase is not Phase.COMMITTED
+    # The item's class is not known before its row is locked: any class limit counts here.
+    service_wide = any(g.wip_limit is not None for g in service.groups) or (entering and (
+        any(p.wip_limit is not None for p in service.classes.values())
+        or service.person_wip_limit is not None
+    ))
+    if service_wide:
+        service = repo.load_service(conn, service.id, lock=True)
+    if _stages_to_count(service, to_stage):
+        repo.lock_stage(conn, to_stage.id)
+    item = repo.load_item(conn, ref.id, lock=True)
+    if item.stage_id != ref.stage_id and cmd.expected_version is None:
+        # The locks were chosen for the stage it was in; the caller asked for no version, so
+        # it is not stale: start again from where it is now.
+        raise _MovedMeanwhile
+    return item, service
+
+
+def _load(uow: UnitOfWork, conn: Connection, item_key: str, *,
+          lock_service: bool = False) -> tuple[WorkItem, Service]:
+    """The item and its service for a write other than a move. On PostgreSQL the item row is
+    locked, after the service row when `lock_service` (the write counts a service-wide limit).
+    """
+    if not uow.locks_rows:  # SQLite: BEGIN IMMEDIATE already holds the write lock
+        item = repo.load_item_by_key(conn, item_key)
+        return item, repo.load_service(conn, item.service_id)
     ref = repo.item_ref_for_key(conn, item_key)
-    service = repo.load_service(conn, ref.service_id, lock=True)
+    service = repo.load_service(conn, ref.service_id, lock=lock_service)
     return repo.load_item(conn, ref.id, lock=True), service
-
-
-def _load(uow: UnitOfWork, conn: Connection, item_key: str) -> tuple[WorkItem, Service]:
-    """The item and its service for a write: locked on PostgreSQL, plain reads on SQLite."""
-    if uow.locks_rows:
-        return _locked_item(conn, item_key)
-    item = repo.load_item_by_key(conn, item_key)
-    return item, repo.load_service(conn, item.service_id)
 
 
 def _stages_to_count(service: Service, to_stage: Stage) -> set[int]:
@@ -255,8 +302,8 @@ def update_item(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: UpdateItem) ->
     if unknown:
         raise InvalidInput(f"{unknown[0]} cannot be edited", field=unknown[0])
     with uow.write() as conn:
-        # The service lock also keeps a class limit's count exact while the class changes.
-        item, service = _load(uow, conn, cmd.item_key)
+        # The service lock keeps a class limit's count exact while the class changes.
+        item, service = _load(uow, conn, cmd.item_key, lock_service="cos" in cmd.changes)
         item.check_version(cmd.expected_version)
         edited = _apply_changes(item, cmd.changes)
         changes = {
@@ -384,7 +431,7 @@ def _unblock(conn: Connection, service: Service, item: WorkItem, now: datetime, 
 def assign_item(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: AssignItem) -> WorkItem:
     person = check_text(cmd.person, "person", 80, required=True)
     with uow.write() as conn:
-        item, service = _load(uow, conn, cmd.item_key)
+        item, service = _load(uow, conn, cmd.item_key, lock_service=True)  # person limits
         item.check_version(cmd.expected_version)
         if person in item.assignees:
             raise Conflict(f"{person} is already assigned to {item.key}", field="person")

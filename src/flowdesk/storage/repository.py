@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -50,6 +51,8 @@ _GROUPS = select(stage_groups).where(stage_groups.c.service_id == bindparam("b_s
 _GROUP_MEMBERS = select(stage_group_members).where(
     stage_group_members.c.group_id.in_(bindparam("b_groups", expanding=True)))
 _CLASSES = select(class_policies).where(class_policies.c.service_id == bindparam("b_service"))
+_LOCK_STAGE = (select(stages.c.id).where(stages.c.id == bindparam("b_stage"))
+               .with_for_update(key_share=True))
 _ITEM_ID_BY_KEY = select(items.c.id).where(items.c.key == bindparam("b_key"))
 _ITEM = select(items).where(items.c.id == bindparam("b_item"))
 _ITEM_LOCKED = _ITEM.with_for_update(key_share=True)
@@ -114,12 +117,21 @@ def service_id_for_key(conn: Connection, key: str) -> int:
     return int(sid)
 
 
-def load_service(conn: Connection, service_id: int, *, lock: bool = False) -> Service:
-    """The service with its workflow. `lock` takes a row lock on PostgreSQL (FOR UPDATE)."""
-    params = {"b_service": service_id}
-    row = conn.execute(_SERVICE_LOCKED if lock else _SERVICE, params).one_or_none()
-    if row is None:
-        raise NotFound(f"no service with id {service_id}")
+# A service's workflow (stages, groups, class policies) by (service id, workflow token). Every
+# write reads it, and it changes rarely: `touch_workflow` gives the service a new token in the
+# same transaction as any change, so a process never uses a workflow another has replaced.
+Workflow = tuple[tuple[Stage, ...], tuple[StageGroup, ...], dict[ClassOfService, ClassPolicy]]
+WORKFLOW_CACHE_SIZE = 512
+_WORKFLOWS: dict[tuple[int, str], Workflow] = {}
+
+
+def touch_workflow(conn: Connection, service_id: int) -> None:
+    """Mark the service's workflow as changed (call in the transaction that changes it)."""
+    conn.execute(update(services).where(services.c.id == service_id)
+                 .values(workflow_token=uuid.uuid4().hex))
+
+
+def _load_workflow(conn: Connection, params: dict[str, int]) -> Workflow:
     stage_rows = conn.execute(_STAGES, params).all()
     group_rows = conn.execute(_GROUPS, params).all()
     members: dict[int, set[int]] = defaultdict(set)
@@ -132,16 +144,37 @@ def load_service(conn: Connection, service_id: int, *, lock: bool = False) -> Se
         classes[cos] = ClassPolicy(
             cos, c.wip_limit, c.may_exceed_stage_limits, c.requires_due_date, c.policy
         )
+    return (
+        tuple(stage_from_row(s) for s in stage_rows),
+        tuple(StageGroup(g.id, g.name, frozenset(members[g.id]), g.wip_limit)
+              for g in group_rows),
+        classes,
+    )
+
+
+def load_service(conn: Connection, service_id: int, *, lock: bool = False) -> Service:
+    """The service with its workflow. `lock` takes a row lock on PostgreSQL (FOR UPDATE)."""
+    params = {"b_service": service_id}
+    row = conn.execute(_SERVICE_LOCKED if lock else _SERVICE, params).one_or_none()
+    if row is None:
+        raise NotFound(f"no service with id {service_id}")
+    cache_key = (int(row.id), str(row.workflow_token))
+    workflow = _WORKFLOWS.get(cache_key) if row.workflow_token else None
+    if workflow is None:
+        workflow = _load_workflow(conn, params)
+        if row.workflow_token:
+            if len(_WORKFLOWS) >= WORKFLOW_CACHE_SIZE:
+                _WORKFLOWS.clear()  # services are few; a full cache is stale tokens
+            _WORKFLOWS[cache_key] = workflow
+    stages_, groups, classes = workflow
     return Service(
         id=row.id,
         key=row.key,
         name=row.name,
         description=row.description,
-        stages=tuple(stage_from_row(s) for s in stage_rows),
-        groups=tuple(
-            StageGroup(g.id, g.name, frozenset(members[g.id]), g.wip_limit) for g in group_rows
-        ),
-        classes=classes,
+        stages=stages_,
+        groups=groups,
+        classes=dict(classes),
         person_wip_limit=row.person_wip_limit,
         blocker_categories=tuple(row.blocker_categories),
         timezone=row.timezone,
@@ -169,6 +202,11 @@ def item_id_for_key(conn: Connection, key: str) -> int:
     if iid is None:
         raise NotFound(f"no item with key '{key}'", field="item")
     return int(iid)
+
+
+def lock_stage(conn: Connection, stage_id: int) -> None:
+    """Row-lock one stage (PostgreSQL): concurrent pulls into it queue up here."""
+    conn.execute(_LOCK_STAGE, {"b_stage": stage_id})
 
 
 def load_item(conn: Connection, item_id: int, *, lock: bool = False) -> WorkItem:

@@ -69,7 +69,9 @@ services = Table(
     Column("name", String(120), nullable=False),
     Column("description", Text, nullable=False, server_default=""),
     Column("next_number", Integer, nullable=False, server_default="1"),
-    Column("last_event_seq", BigInteger, nullable=False, server_default="0"),
+    # A new random token whenever stages, class policies or stage groups change: processes
+    # cache a service's workflow by (id, token) and read only this row to know it is current.
+    Column("workflow_token", String(32), nullable=False, server_default=""),
     Column("person_wip_limit", Integer),
     Column("timezone", String(64), nullable=False, server_default="UTC"),
     Column("blocker_categories", JSON, nullable=False),
@@ -164,14 +166,25 @@ blockers = Table(
     ),
 )
 
+# One row per service: the last number its event log handed out.
+event_counters = Table(
+    "event_counters", metadata,
+    Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), primary_key=True),
+    Column("last_seq", BigInteger, nullable=False, server_default="0"),
+)
+
+
 def _next_event_seq(context: DefaultExecutionContext) -> int:
     """The next number in the event's service's sequence: the feed's cursor.
 
     Ids come from a sequence shared by concurrent transactions, so a reader can see id 12
     committed before id 11 and page past 11 for good. The per-service number is taken by an
-    UPDATE of the service row instead: it holds that row's lock to the end of the transaction,
-    so a service's events commit in the order of their numbers. Every insert gets one, also a
-    bulk insert (an import): its rows' numbers are reserved in one UPDATE per service.
+    UPDATE of the service's `event_counters` row instead: it holds that row's lock to the end
+    of the transaction, so a service's events commit in the order of their numbers. The
+    counter is the last lock any write takes (after the service, stage and item rows), so it
+    never takes part in a deadlock, and it is held only from the first event to the commit.
+    Every insert gets a number, also a bulk insert (an import): its rows' numbers are
+    reserved in one UPDATE per service.
     """
     params = context.current_parameters  # this row's values, keyed by column
     assert params is not None
@@ -181,9 +194,9 @@ def _next_event_seq(context: DefaultExecutionContext) -> int:
         reserved = {}
         for service_id, count in sorted(wanted.items()):
             last = context.connection.execute(
-                update(services).where(services.c.id == service_id)
-                .values(last_event_seq=services.c.last_event_seq + count)
-                .returning(services.c.last_event_seq)
+                update(event_counters).where(event_counters.c.service_id == service_id)
+                .values(last_seq=event_counters.c.last_seq + count)
+                .returning(event_counters.c.last_seq)
             ).scalar_one()
             reserved[service_id] = int(last) - count
         context.flowdesk_seqs = reserved  # type: ignore[attr-defined]

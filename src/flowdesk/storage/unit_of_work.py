@@ -32,19 +32,25 @@ class UnitOfWork:
 
     `write()` takes the write lock at BEGIN on SQLite and tells the listeners (live board
     updates) about the events it appended, only once they are committed. A listener that fails
-    never undoes a committed write. A later PostgreSQL LISTEN/NOTIFY bridge plugs in as one more
-    listener, or by NOTIFY inside the transaction, without changing the use cases.
+    never undoes a committed write (the live-update bus, `flowdesk.web.live`, is one).
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, max_writers: int | None = None) -> None:
+        """`max_writers` bounds this process's concurrent write transactions on PostgreSQL
+        (SQLite runs one at a time anyway). A server sets it: on a few cores, more writers at
+        once only hold their row locks longer while they wait for the interpreter, and the
+        others queue behind those locks; waiting here instead holds no lock."""
         self.engine = engine
         self.dialect = engine.dialect.name
         self.listeners: list[Listener] = []
+        self._writers: AbstractContextManager[object] = nullcontext()
+        if max_writers is not None and self.dialect != "sqlite":
+            self._writers = threading.BoundedSemaphore(max_writers)
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """A write transaction: commits when the block ends, rolls back on any exception."""
-        with _writer_queue(self.engine), self.engine.connect() as conn:
+        with _writer_queue(self.engine), self._writers, self.engine.connect() as conn:
             conn = conn.execution_options(flowdesk_write=True)
             written: list[Written] = []
             conn.info["flowdesk_written"] = written

@@ -1,13 +1,15 @@
 """The web board: server-rendered pages, htmx partials, drag and drop, live updates.
 
 `mount_web(app)` adds the pages, the static files, HTML errors for web paths and the live-update
-hub to an app made by `flowdesk.api.app.create_app`.
+hub and bus to an app made by `flowdesk.api.app.create_app` (whose lifespan starts and closes
+the bus).
 """
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
 
 from flowdesk.web import errors
 from flowdesk.web.live import BoardHub, InProcessBus, NoticeBus
@@ -20,14 +22,25 @@ ROUTERS = (pages.router, items.router, items.actions, moves.router, create.route
            create.actions, stream.router, analytics.router)
 
 
+def notice_bus_for(engine: Engine) -> NoticeBus:
+    """The live-update bus for the database: PostgreSQL `LISTEN/NOTIFY` between the server's
+    processes, or this process only on SQLite (which serves from one process)."""
+    if engine.dialect.name == "postgresql":
+        from flowdesk.web.pgbus import PostgresBus
+
+        return PostgresBus(engine.url.render_as_string(hide_password=False))
+    return InProcessBus()
+
+
 def mount_web(app: FastAPI, bus: NoticeBus | None = None) -> None:
-    """Serve the web pages from `app`. `bus` carries live-update notices (default, and the
-    only bus built so far: this process only; see web/live.py)."""
+    """Serve the web pages from `app`. `bus` carries live-update notices (default: the one for
+    the app's database, `notice_bus_for`; see web/live.py). It is not started here: the app's
+    lifespan starts and closes it."""
     env = make_environment()
     app.state.web_templates = env
     hub = BoardHub(CardRenderer(app.state.uow, app.state.clock))
-    bus = bus or InProcessBus()
-    bus.subscribe(hub.handle)
+    bus = bus or notice_bus_for(app.state.engine)
+    bus.subscribe(hub.handle, on_missed=hub.resync_all)
     app.state.uow.listeners.append(bus.publish)
     app.state.board_hub = hub
     app.state.notice_bus = bus

@@ -3,12 +3,15 @@
 How a change travels:
 
 1. A use case commits; `UnitOfWork.listeners` hands the `Written` notices to `NoticeBus.publish`.
-2. The bus hands them to the `BoardHub.handle` of this process. Today the only bus is
-   `InProcessBus`, which calls the handlers directly, so live updates reach the browsers served by
-   this one process and `flowdesk serve` refuses `--workers` above 1. `NoticeBus` is the seam for
-   a bus between processes (for example PostgreSQL `LISTEN/NOTIFY`: `publish` would `NOTIFY` the
-   notices as JSON, a thread `LISTEN`ing on its own connection would call the handlers); none is
-   built yet.
+2. The bus hands them to the `BoardHub.handle` of every process serving the database:
+   - `InProcessBus` (SQLite, one server process) calls this process's handlers directly;
+   - `PostgresBus` (web/pgbus.py) `NOTIFY`s them as JSON after the commit, and a thread
+     `LISTEN`ing on a connection of its own in each process (this one included) calls that
+     process's handlers, so `flowdesk serve --workers N` works on PostgreSQL. When its listener
+     reconnects it may have missed notices, so it calls the bus's `on_missed` callbacks and the
+     hub tells every browser to resynchronise (`BoardHub.resync_all`).
+   A bus holds resources (threads, connections) only between `start()` and `close()`, which the
+   app's lifespan calls (api/app.py).
 3. The hub renders each change once (one card and the counts of the columns it touched), gives it
    the board's next sequence number, keeps it in a short replay buffer, and queues it for every
    browser watching that board.
@@ -35,6 +38,7 @@ from flowdesk.storage.unit_of_work import Written
 log = logging.getLogger(__name__)
 
 NoticeHandler = Callable[[list[Written]], None]
+MissedHandler = Callable[[], None]
 SEQ_SHAPE = re.compile(r"[0-9]{1,18}")
 
 
@@ -45,13 +49,23 @@ class NoticeBus(Protocol):
         """Send notices of events that were just committed."""
         ...
 
-    def subscribe(self, handler: NoticeHandler) -> None:
-        """Call `handler` with every batch of notices, from any process."""
+    def subscribe(self, handler: NoticeHandler, on_missed: MissedHandler | None = None) -> None:
+        """Call `handler` with every batch of notices, from any process, and `on_missed` when
+        notices may have been lost on the way (every board must then resynchronise)."""
+        ...
+
+    def start(self) -> None:
+        """Start carrying notices between processes (the app's start-up)."""
+        ...
+
+    def close(self) -> None:
+        """Stop, releasing every thread and connection (the app's shutdown)."""
         ...
 
 
 class InProcessBus:
-    """The bus for a single process: publishing calls the handlers at once."""
+    """The bus for a single process: publishing calls the handlers at once (nothing is ever
+    missed, and there is nothing to start or stop)."""
 
     def __init__(self) -> None:
         self._handlers: list[NoticeHandler] = []
@@ -60,8 +74,14 @@ class InProcessBus:
         for handler in list(self._handlers):
             handler(notices)
 
-    def subscribe(self, handler: NoticeHandler) -> None:
+    def subscribe(self, handler: NoticeHandler, on_missed: MissedHandler | None = None) -> None:
         self._handlers.append(handler)
+
+    def start(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
 
 
 @dataclass(frozen=True)
@@ -182,6 +202,15 @@ class BoardHub:
         for service_id, batch in by_service.items():
             self._handle_service(service_id, batch)
 
+    def resync_all(self) -> None:
+        """Tell every browser on every board to reload it (any thread): changes may have been
+        missed, for example while the bus between processes was reconnecting."""
+        with self._guard:
+            boards = list(self._boards.values())
+        for board in boards:
+            with board.render_lock:
+                self._send(board, [RESYNC])
+
     def _handle_service(self, service_id: int, batch: list[Written]) -> None:
         board = self._board(service_id)
         with board.render_lock:
@@ -195,14 +224,19 @@ class BoardHub:
                     changes = [RESYNC]
             else:
                 changes = [RESYNC]  # nobody is watching: a cheap marker keeps numbers honest
-            with board.state_lock:
-                for change in changes:
-                    board.seq += 1
-                    message = Sequenced(board.seq, change)
-                    board.buffer.append(message)
-                    if len(board.buffer) > self.buffer_size:
-                        board.buffer.popleft()
-                    board.subscribers = [s for s in board.subscribers if s.push(message)]
+            self._send(board, changes)
+
+    def _send(self, board: _Board, changes: list[LiveChange]) -> None:
+        """Number the changes and queue them for the board's browsers (caller holds
+        `render_lock`)."""
+        with board.state_lock:
+            for change in changes:
+                board.seq += 1
+                message = Sequenced(board.seq, change)
+                board.buffer.append(message)
+                if len(board.buffer) > self.buffer_size:
+                    board.buffer.popleft()
+                board.subscribers = [s for s in board.subscribers if s.push(message)]
 
     def subscribe(self, service_id: int, after: Cursor | None,
                   loop: asyncio.AbstractEventLoop) -> Subscription:

@@ -25,13 +25,25 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=120), nullable=False),
         sa.Column("description", sa.Text(), server_default="", nullable=False),
         sa.Column("next_number", sa.Integer(), server_default="1", nullable=False),
-        sa.Column("last_event_seq", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("workflow_token", sa.String(length=32), server_default="", nullable=False),
         sa.Column("person_wip_limit", sa.Integer(), nullable=True),
         sa.Column("timezone", sa.String(length=64), server_default="UTC", nullable=False),
         sa.Column("blocker_categories", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_services")),
         sa.UniqueConstraint("key", name=op.f("uq_services_key")),
+    )
+    op.create_table(
+        "event_counters",
+        sa.Column("service_id", sa.Integer(), nullable=False),
+        sa.Column("last_seq", sa.BigInteger(), server_default="0", nullable=False),
+        sa.ForeignKeyConstraint(
+            ["service_id"],
+            ["services.id"],
+            name=op.f("fk_event_counters_service_id_services"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("service_id", name=op.f("pk_event_counters")),
     )
     op.create_table(
         "class_policies",
@@ -263,4 +275,5 @@ def downgrade() -> None:
     op.drop_table("stages")
     op.drop_table("stage_groups")
     op.drop_table("class_policies")
+    op.drop_table("event_counters")
     op.drop_table("services")
