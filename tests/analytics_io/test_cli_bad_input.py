@@ -104,21 +104,17 @@ def test_a_workflow_file_with_a_list_of_the_wrong_type_names_the_key(
             "cannot read the workflow file workflow.toml", key, "(workflow)")
 
 
-def test_an_items_file_in_a_missing_folder_is_refused_before_any_work(
-        files: tuple[Path, Path]) -> None:
+@pytest.mark.parametrize("command, option, shown, name", [
+    ("metrics", "--items", "--items", "items.csv"),
+    ("report", "-o", "--output", "report.html"),
+])
+def test_an_output_file_in_a_missing_folder_is_refused_naming_the_option(
+        files: tuple[Path, Path], command: str, option: str, shown: str, name: str) -> None:
     history, workflow = files
-    target = history.parent / "nowhere" / "items.csv"
-    refused(run("metrics", "--history", history, "--workflow", workflow, "--items", target),
-            "--items", "does not exist")
-
-
-def test_a_report_in_a_missing_folder_is_refused_naming_the_option(
-        files: tuple[Path, Path]) -> None:
-    history, workflow = files
-    target = history.parent / "nowhere" / "report.html"
-    refused(run("report", "--history", history, "--workflow", workflow, "-o", target),
-            "--output", "does not exist")
-    assert not target.parent.exists()
+    target = history.parent / "nowhere" / name
+    refused(run(command, "--history", history, "--workflow", workflow, option, target),
+            shown, "does not exist")
+    assert not target.parent.exists()  # refused before any work, nothing made
 
 
 @pytest.mark.parametrize("option, value", [

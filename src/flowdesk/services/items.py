@@ -86,8 +86,9 @@ def create_item_once(uow: UnitOfWork, clock: Clock, actor: Actor,
         if counted and uow.locks_rows:
             repo.lock_stage(conn, stage.id)  # as a move into it would: the count stays exact
         now = clock.now()
+        number = repo.next_item_number(conn, service_id)  # a refusal rolls it back
         item = WorkItem(
-            id=0, service_id=service_id, key="", title=title,
+            id=0, service_id=service_id, key=f"{service.key}-{number}", title=title,
             description=description, type=item_type, cos=cmd.cos, customer=customer,
             due_date=cmd.due_date, assignees=assignees, stage_id=stage.id,
             rank=bottom_rank(repo.last_rank_in_stage(conn, stage.id)), version=1, arrived_at=now,
@@ -95,8 +96,6 @@ def create_item_once(uow: UnitOfWork, clock: Clock, actor: Actor,
         counts = repo.wip_counts(conn, service, counted, classes=False, persons=[])
         violations = check_arrival(service, item, stage, counts)
         override = _override(violations, cmd.override_reason)
-        number = repo.next_item_number(conn, service_id)
-        item = replace(item, key=f"{service.key}-{number}")
         item = replace(item, id=repo.insert_item(conn, item, number, now))
         repo.append_event(
             conn, service_id=service_id, item_id=item.id, kind="created", at=now,

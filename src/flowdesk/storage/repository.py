@@ -153,7 +153,8 @@ def _load_workflow(conn: Connection, params: dict[str, int]) -> Workflow:
 
 
 def load_service(conn: Connection, service_id: int, *, lock: bool = False) -> Service:
-    """The service with its workflow. `lock` takes a row lock on PostgreSQL (FOR UPDATE)."""
+    """The service with its workflow (cached by its token, see `touch_workflow`). `lock`
+    takes the service row's lock on PostgreSQL (FOR NO KEY UPDATE)."""
     params = {"b_service": service_id}
     row = conn.execute(_SERVICE_LOCKED if lock else _SERVICE, params).one_or_none()
     if row is None:
