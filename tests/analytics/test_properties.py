@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import numpy as np
 from hypothesis import given, settings
@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from flowdesk.analytics import (
     Period,
     Timeline,
+    Workflow,
     analyse,
     cumulative_flow,
     how_many,
@@ -53,6 +54,67 @@ def test_cumulative_flow_lines_never_decrease_and_never_cross(timeline: Timeline
     assert np.all(np.diff(cfd.lines, axis=1) >= 0)
     assert np.all(np.diff(cfd.lines, axis=0) <= 0)
     assert np.all(cfd.bands() >= 0)
+
+
+TWO_DONE = Workflow(upstream=("Backlog",), committed=("Doing", "Review"),
+                    done=("Done", "Closed"), discarded=("Dropped",), timezone="+01:00")
+TWO_DONE_STATES = ["Backlog", "Doing", "Review", "Done", "Closed", "Dropped"]
+
+
+def _cfd_by_hand(timeline: Timeline, workflow: Workflow, period: Period) -> list[list[int]]:
+    """Count each line item by item, the plain way: the first time an item entered
+    state k or a later one; for a done state, no earlier than its last delivery and
+    only if it ends delivered; discarded items left out."""
+    ordered = list(workflow.ordered)
+    zone = timezone(timedelta(hours=1))
+    history: dict[str, list[tuple[int, str]]] = {}
+    for name, code, moment in zip(timeline.items[timeline.item], timeline.state, timeline.at,
+                                  strict=True):
+        history.setdefault(str(name), []).append((int(moment), timeline.states[code]))
+    days = [period.start + timedelta(days=n) for n in range(period.length)]
+    lines = [[0] * len(days) for _ in ordered]
+    for entries in history.values():
+        entries.sort(key=lambda entry: entry[0])  # stable: the timeline's own order
+        if entries[-1][1] in workflow.discarded:
+            continue
+        delivered = None
+        if entries[-1][1] in workflow.done:  # the last entry into the done phase
+            delivered = next(at for n, (at, state) in reversed(list(enumerate(entries)))
+                             if state in workflow.done and (
+                                 n == 0 or entries[n - 1][1] not in workflow.done))
+        for k, state in enumerate(ordered):
+            reached = [at for at, name in entries
+                       if name in ordered and ordered.index(name) >= k]
+            if not reached:
+                continue
+            moment = reached[0]
+            if state in workflow.done:
+                if delivered is None:
+                    continue
+                moment = max(moment, delivered)
+            day = datetime.fromtimestamp(moment / 1e6, zone).date()
+            for n, when in enumerate(days):
+                lines[k][n] += day <= when
+    return lines
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_cumulative_flow_matches_an_item_by_item_count(data: st.DataObject) -> None:
+    moves = st.lists(st.tuples(st.sampled_from(TWO_DONE_STATES),
+                               st.integers(0, 60 * 24 * 4)), min_size=1, max_size=8)
+    items, states, times = [], [], []
+    for number in range(data.draw(st.integers(1, 12))):
+        moment = START + timedelta(minutes=data.draw(st.integers(0, 60 * 24 * 10)))
+        for state, gap in data.draw(moves):
+            moment += timedelta(minutes=gap)
+            items.append(f"I{number}")
+            states.append(state)
+            times.append(moment)
+    timeline = Timeline.from_rows(items, states, times)
+    period = data.draw(st.sampled_from([PERIOD, Period.of(date(2024, 3, 5), date(2024, 3, 9))]))
+    cfd = cumulative_flow(analyse(timeline, TWO_DONE), period)
+    assert cfd.lines.tolist() == _cfd_by_hand(timeline, TWO_DONE, period)
 
 
 @settings(max_examples=150, deadline=None)

@@ -49,24 +49,16 @@ def group_starts(keys: I32 | I64) -> I64:
 
 
 #: Elements per block in blockwise helpers: temporaries this size are recycled by the
-#: allocator, where one temporary per million-row column would be faulted in afresh.
-BLOCK = 1 << 20
+#: allocator, where one temporary per million-row column would be faulted in afresh,
+#: and an int64 block (2 MiB) stays in a core's L2 cache. On the 1,000,000-item
+#: benchmark, the full metrics took 0.91-0.95 s with 2**18, 0.95 s with 2**19 and
+#: 1.00 s with 2**20 (the earlier size), medians of 9 runs each.
+BLOCK = 1 << 18
 
 
 def blocks(size: int) -> list[tuple[int, int]]:
     """Return [begin, end) ranges of at most ``BLOCK`` elements covering ``size``."""
     return [(begin, min(begin + BLOCK, size)) for begin in range(0, size, BLOCK)]
-
-
-def group_sums(values: I64, first: I64) -> I64:
-    """Return the sums of consecutive groups of ``values`` starting at ``first``
-    (differences of a running total: exact, and cheaper than ``np.add.reduceat``)."""
-    total = np.empty(values.size + 1, dtype=np.int64)
-    total[0] = 0
-    np.cumsum(values, out=total[1:])
-    ends = np.append(first[1:], values.size)
-    sums: I64 = total[ends] - total[first]
-    return sums
 
 
 def item_blocks(item: I32) -> list[tuple[int, int]]:

@@ -7,7 +7,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from flowdesk.analytics.arrays import I64, NEVER, OPEN, first_of_runs, item_blocks, small_pages
+from flowdesk.analytics.arrays import (
+    I32,
+    I64,
+    NEVER,
+    OPEN,
+    Bool,
+    first_of_runs,
+    item_blocks,
+    small_pages,
+)
 from flowdesk.analytics.filters import Where, item_mask
 from flowdesk.analytics.flow import Flow
 from flowdesk.analytics.parallel import each
@@ -69,73 +78,85 @@ class CumulativeFlow:
         return self.lines - below
 
 
-def reached_times(flow: Flow) -> I64:
-    """Return (items x ordered states) times each item first reached a state or a later one.
-
-    Done states use the last delivery (or later); discarded items never reach anything.
-    """
-    n_ordered = len(flow.workflow.ordered)
-    # One contiguous row per state while filling (a column of an items x states matrix
-    # is strided); the transpose is the items x states view.
-    by_state = np.full((n_ordered, flow.item_count), OPEN, dtype=np.int64)
-    _first_reached(flow, by_state)
-    first_done = len(flow.workflow.upstream) + len(flow.workflow.committed)
-    delivered = flow.delivered
-    never = delivered == NEVER
-    for done in by_state[first_done:]:  # the done states: not before the last delivery
-        np.maximum(done, delivered, out=done)
-        done[never] = OPEN
-    by_state[:, flow.discarded != NEVER] = OPEN
-    reached: I64 = by_state.T
-    return reached
-
-
-def _first_reached(flow: Flow, reached: I64) -> None:
-    """Fill ``reached[k, item]`` with the start of the item's first stay in ordered state
-    k or a later one.
-
-    Stays are in time order within each item, so that stay is the one that raises the
-    item's highest level so far (level = ordered position + 1; 0 = none yet) from at most
-    k to more than k. The running highest level is one running maximum over keys
-    item * width + level: items are sorted, so an item's keys exceed all earlier items'.
-    Done on blocks of whole items (small temporaries, both cores).
-    """
-    n_ordered = reached.shape[0]
-    width = n_ordered + 1
-
-    def one_block(span: tuple[int, int]) -> None:
-        begin, end = span
-        item = flow.stay_item[begin:end]
-        position = flow.stay_position[begin:end]
-        base = item.astype(np.int64) * width
-        high = np.where(position < n_ordered, position + 1, 0) + base
-        np.maximum.accumulate(high, out=high)
-        high -= base
-        before = np.empty_like(high)
-        before[1:] = high[:-1]
-        before[first_of_runs(item)] = 0
-        start = flow.stay_start[begin:end]
-        for k in range(n_ordered):  # one row per ordered state
-            sets = before <= k
-            sets &= high > k
-            rows = np.flatnonzero(sets)
-            reached[k, item.take(rows)] = start.take(rows)
-
-    each(one_block, item_blocks(flow.stay_item))
-
-
 @small_pages()
 def cumulative_flow(flow: Flow, period: Period, where: Where | None = None) -> CumulativeFlow:
-    """Return the cumulative flow diagram for the period (end-of-day counts)."""
-    reached = reached_times(flow)
-    if where:
-        reached = reached[item_mask(flow.timeline, where)]
+    """Return the cumulative flow diagram for the period (end-of-day counts).
+
+    Line k counts the items that, by the end of each day, had first reached ordered
+    state k or a later one; in a done state, no earlier than their last delivery (an
+    item reopened and not yet delivered again is not done). Discarded items are left
+    out of every line.
+    """
     states = flow.workflow.ordered
-    lines = np.empty((len(states), period.length), dtype=np.int64)
-
-    def line(k: int) -> None:
-        times = reached[:, k]
-        lines[k] = _running(flow.zone.day_of(np.compress(times != OPEN, times)), period)
-
-    each(line, range(len(states)))  # one line per state
+    first_done = len(flow.workflow.upstream) + len(flow.workflow.committed)
+    kept = (flow.discarded == NEVER) & item_mask(flow.timeline, where)
+    parts = each(lambda span: _reached(flow, period, kept, first_done, span),
+                 item_blocks(flow.stay_item))
+    lines = np.zeros((len(states), period.length), dtype=np.int64)
+    # Before the done states: new arrivals per (state, day), summed over the blocks.
+    for arrivals_by_day, _ in parts:
+        lines[:first_done] += arrivals_by_day
+    np.cumsum(lines[:first_done], axis=1, out=lines[:first_done])
+    # The done states: per item, the first reach or the last delivery, the later one.
+    # Every delivered item ends in a done state, having reached the first one by its
+    # last delivery at the latest, so that line counts the deliveries.
+    delivered = kept & (flow.delivered != NEVER)
+    if first_done < len(states):
+        lines[first_done] = _running(flow.delivered_day[delivered], period)
+    for k in range(first_done + 1, len(states)):
+        reached = np.full(flow.item_count, OPEN, dtype=np.int64)  # OPEN: not reached
+        for _, firsts in parts:
+            items, starts = firsts[k - first_done - 1]
+            reached[items] = starts
+        np.maximum(reached, flow.delivered, out=reached)
+        reached[~delivered] = OPEN
+        lines[k] = _running(flow.zone.day_of(np.compress(reached != OPEN, reached)), period)
     return CumulativeFlow(period, states, lines)
+
+
+def _reached(flow: Flow, period: Period, kept: Bool, first_done: int,
+             span: tuple[int, int]) -> tuple[I64, list[tuple[I32, I64]]]:
+    """Return, for the stays of some whole items: the (states before done x days) counts
+    of items first reaching each such state (or a later one) on each day of the period,
+    days before it counted on its first day; and per done state after the first,
+    (item, start) of the stay in which each item first reached it or a later one.
+
+    Stays are in time order within each item, so the stay that first reaches state k or
+    a later one is the one that raises the item's highest level so far (level = ordered
+    position + 1; 0 = none yet) from at most k to more than k. The running highest
+    level is one running maximum over keys item * width + level: items are sorted, so
+    an item's keys exceed all earlier items'.
+    """
+    begin, end = span
+    n_ordered = len(flow.workflow.ordered)
+    width = n_ordered + 1
+    item = flow.stay_item[begin:end]
+    position = flow.stay_position[begin:end]
+    base = item.astype(np.int64) * width
+    high = np.where(position < n_ordered, position + 1, 0) + base
+    np.maximum.accumulate(high, out=high)
+    high -= base
+    before = np.empty_like(high)
+    before[1:] = high[:-1]
+    before[first_of_runs(item)] = 0
+    raises = np.flatnonzero((high > before) & kept[item])
+    item, before, high = item[raises], before[raises], high[raises]
+    start = flow.stay_start[begin:end][raises]
+    # Each raise below the done states adds one item to the lines [before, below) on
+    # its day: +1 at row ``before`` and -1 at row ``below`` of a (level x day) table,
+    # summed down the rows.
+    below = np.minimum(high, first_done)
+    counted = np.flatnonzero(below > before)
+    days = period.length
+    column = flow.zone.day_of(start[counted])
+    column -= period.first
+    np.clip(column, 0, days, out=column)  # days before it on its first; after it, dropped
+    size = (first_done + 1) * (days + 1)
+    table = np.bincount(before[counted] * (days + 1) + column, minlength=size)
+    table -= np.bincount(below[counted] * (days + 1) + column, minlength=size)
+    by_day = np.cumsum(table.reshape(first_done + 1, days + 1), axis=0)[:first_done, :days]
+    firsts = []
+    for k in range(first_done + 1, n_ordered):  # the later done states: a handful
+        rows = np.flatnonzero((before <= k) & (high > k))
+        firsts.append((item[rows], start[rows]))
+    return by_day.astype(np.int64), firsts

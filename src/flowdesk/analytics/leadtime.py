@@ -7,7 +7,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from flowdesk.analytics.arrays import F64, I64, days, first_of_runs, group_sums, item_blocks
+from flowdesk.analytics.arrays import (
+    F64,
+    I64,
+    US_PER_DAY,
+    days,
+    first_of_runs,
+    item_blocks,
+)
 from flowdesk.analytics.filters import Where, item_mask
 from flowdesk.analytics.flow import Flow
 from flowdesk.analytics.parallel import each
@@ -83,31 +90,39 @@ def time_in_state(flow: Flow, period: Period, where: Where | None = None,
     workflow = flow.workflow
     shown = [(position, name) for position, name in enumerate(flow.positions)
              if name not in workflow.done and name not in workflow.discarded]
-    # Row of each chosen item in a compact table (only the delivered items are summed).
-    row = np.full(flow.item_count, -1, dtype=np.int32)
-    row[items] = np.arange(items.size, dtype=np.int32)
-    spent = np.zeros((len(shown), items.size), dtype=np.int64)
-    visited = np.zeros((len(shown), items.size), dtype=bool)
+    width = len(shown)
+    column = np.full(len(flow.positions), -1, dtype=np.int64)  # -1: a state not shown
+    column[[position for position, _ in shown]] = np.arange(width)
+    # Row of each chosen item in a compact (items x shown states) table.
+    row = np.full(flow.item_count, -1, dtype=np.int64)
+    row[items] = np.arange(items.size)
+    # Sums of whole microseconds in float64 are exact below 2**53 us (285 years).
+    spent = np.zeros((width, items.size), dtype=np.float64)
+    visits = np.zeros((width, items.size), dtype=np.int64)
 
     def one_block(span: tuple[int, int]) -> None:
         begin, end = span
         item = flow.stay_item[begin:end]
-        position = flow.stay_position[begin:end]
         start = flow.stay_start[begin:end]
         # Each stay lasts until the item's next stay starts, or until as_of.
         length = run_ends(first_of_runs(item), start, flow.as_of)
         length -= start
         rows = row[item]
-        counted = rows >= 0
-        for number, (state, _) in enumerate(shown):  # a handful of states
-            here = np.flatnonzero(counted & (position == state))
-            visitors = rows[here]
-            first = np.flatnonzero(first_of_runs(visitors))
-            # An item's stays are neighbours: sum each run of equal rows (exactly).
-            spent[number, visitors[first]] = group_sums(length[here], first)
-            visited[number, visitors[first]] = True
+        state = column[flow.stay_position[begin:end]]
+        counted = np.flatnonzero((rows >= 0) & (state >= 0))
+        if not counted.size:
+            return
+        # Blocks hold whole items in order, so each fills its own range of columns.
+        first, last = int(rows[counted[0]]), int(rows[counted[-1]]) + 1
+        cell = state[counted] * (last - first)
+        cell += rows[counted]
+        cell -= first
+        shape = (width, last - first)
+        spent[:, first:last] = np.bincount(cell, weights=length[counted],
+                                           minlength=width * (last - first)).reshape(shape)
+        visits[:, first:last] = np.bincount(cell, minlength=width * (last - first)).reshape(shape)
 
     each(one_block, item_blocks(flow.stay_item))  # blocks of whole items
-    totals = each(lambda number: days(spent[number][visited[number]]), range(len(shown)))
+    totals = each(lambda number: spent[number][visits[number] > 0] / US_PER_DAY, range(width))
     return {name: {"items": int(values.size), "percentiles": nearest_rank(values, which)}
             for (_, name), values in zip(shown, totals, strict=True)}
