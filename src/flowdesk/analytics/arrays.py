@@ -50,7 +50,7 @@ def group_starts(keys: I32 | I64) -> I64:
 
 #: Elements per block in blockwise helpers: temporaries this size are recycled by the
 #: allocator, where one temporary per million-row column would be faulted in afresh,
-#: and an int64 block (2 MiB) stays in a core's L2 cache. On the 1,000,000-item
+#: and an int64 block (2 MiB) stays in a core's L2 cache. When it was chosen, on the 1,000,000-item
 #: benchmark, the full metrics took 0.91-0.95 s with 2**18, 0.95 s with 2**19 and
 #: 1.00 s with 2**20 (the earlier size), medians of 9 runs each.
 BLOCK = 1 << 18
