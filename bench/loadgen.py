@@ -7,7 +7,8 @@ the request to reading the whole response.
 
 Usage (bench_moves.py runs it for you):
     python bench/loadgen.py --port 8123 --plan plan.json --clients 20 --seconds 10
-It prints one JSON object: completed moves, errors, elapsed seconds and every latency in ms.
+It prints one JSON object: completed moves, errors, elapsed seconds, every latency in ms and its
+own CPU seconds (it shares the machine's cores with the server).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import resource
 import threading
 import time
 from dataclasses import dataclass, field
@@ -96,7 +98,9 @@ def run(host: str, port: int, plan: dict[str, Any], clients: int, seconds: float
         thread.join(timeout=warmup + seconds + 60)
     latencies = [ms for r in results for ms in r.latencies_ms]
     errors = [e for r in results for e in r.errors]
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     return {"clients": clients, "seconds": seconds, "moves": len(latencies),
+            "cpu_seconds": usage.ru_utime + usage.ru_stime,
             "warmup_moves": sum(r.warmup_moves for r in results),
             "errors": len(errors), "first_errors": errors[:5], "latencies_ms": latencies}
 

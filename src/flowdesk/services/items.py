@@ -214,8 +214,7 @@ def _load_for_move(uow: UnitOfWork, conn: Connection,
     if not uow.locks_rows:  # SQLite: BEGIN IMMEDIATE already holds the write lock
         item = repo.load_item_by_key(conn, cmd.item_key)
         return item, repo.load_service(conn, item.service_id)
-    ref = repo.item_ref_for_key(conn, cmd.item_key)
-    service = repo.load_service(conn, ref.service_id)
+    ref, service = repo.item_ref_and_service(conn, cmd.item_key)
     to_stage = service.named_stage(cmd.to_stage, "to_stage")
     from_stage = service.stage(ref.stage_id)
     entering = to_stage.phase is Phase.COMMITTED and from_stage.phase is not Phase.COMMITTED
@@ -244,8 +243,11 @@ def _load(uow: UnitOfWork, conn: Connection, item_key: str, *,
     if not uow.locks_rows:  # SQLite: BEGIN IMMEDIATE already holds the write lock
         item = repo.load_item_by_key(conn, item_key)
         return item, repo.load_service(conn, item.service_id)
-    ref = repo.item_ref_for_key(conn, item_key)
-    service = repo.load_service(conn, ref.service_id, lock=lock_service)
+    if lock_service:
+        ref = repo.item_ref_for_key(conn, item_key)
+        service = repo.load_service(conn, ref.service_id, lock=True)
+    else:
+        ref, service = repo.item_ref_and_service(conn, item_key)
     return repo.load_item(conn, ref.id, lock=True), service
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -27,6 +28,7 @@ from flowdesk.domain.workflow import Phase, Service, Stage, StageGroup, StageKin
 from flowdesk.storage.tables import (
     blockers,
     class_policies,
+    event_counters,
     item_assignees,
     item_events,
     items,
@@ -54,15 +56,30 @@ _CLASSES = select(class_policies).where(class_policies.c.service_id == bindparam
 _LOCK_STAGE = (select(stages.c.id).where(stages.c.id == bindparam("b_stage"))
                .with_for_update(key_share=True))
 _ITEM_ID_BY_KEY = select(items.c.id).where(items.c.key == bindparam("b_key"))
-_ITEM = select(items).where(items.c.id == bindparam("b_item"))
-_ITEM_LOCKED = _ITEM.with_for_update(key_share=True)
-_ITEM_BY_KEY = select(items).where(items.c.key == bindparam("b_key"))
+# An item with its assignees and its open blocker, in one query: a row per assignee (at least
+# one row), each carrying the item and its blocker (at most one is open, by a unique index).
+_ITEM_WHOLE = (
+    select(items, item_assignees.c.person.label("assignee"),
+           blockers.c.reason.label("blocker_reason"),
+           blockers.c.category.label("blocker_category"),
+           blockers.c.started_at.label("blocker_started_at"))
+    .select_from(items.outerjoin(item_assignees, item_assignees.c.item_id == items.c.id)
+                 .outerjoin(blockers, and_(blockers.c.item_id == items.c.id,
+                                           blockers.c.ended_at.is_(None))))
+    .order_by(item_assignees.c.person)
+)
+_ITEM = _ITEM_WHOLE.where(items.c.id == bindparam("b_item"))
+# Only the item's row is locked (PostgreSQL cannot lock the missing side of an outer join).
+_ITEM_LOCKED = _ITEM.with_for_update(of=items, key_share=True)
+_ITEM_BY_KEY = _ITEM_WHOLE.where(items.c.key == bindparam("b_key"))
 _ITEM_REF_BY_KEY = select(items.c.id, items.c.service_id, items.c.stage_id, items.c.version).where(
     items.c.key == bindparam("b_key"))
-_ASSIGNEES = (select(item_assignees.c.person).where(item_assignees.c.item_id == bindparam("b_item"))
-              .order_by(item_assignees.c.person))
-_OPEN_BLOCKER = select(blockers).where(
-    and_(blockers.c.item_id == bindparam("b_item"), blockers.c.ended_at.is_(None)))
+_ITEM_REF_AND_SERVICE = (
+    select(items.c.id.label("item_id"), items.c.stage_id.label("item_stage_id"),
+           items.c.version.label("item_version"), services)
+    .join(services, services.c.id == items.c.service_id)
+    .where(items.c.key == bindparam("b_key"))
+)
 _BUMP_NUMBER = (update(services).where(services.c.id == bindparam("b_service"))
                 .values(next_number=services.c.next_number + 1))
 _NEXT_NUMBER = select(services.c.next_number).where(services.c.id == bindparam("b_service"))
@@ -96,7 +113,26 @@ _COUNT_BY_PERSON = (
 _INSERT_BLOCKER = insert(blockers)
 _CLOSE_BLOCKER = update(blockers).where(
     and_(blockers.c.item_id == bindparam("b_item"), blockers.c.ended_at.is_(None)))
-_INSERT_EVENT = insert(item_events)
+_INSERT_EVENT = insert(item_events)  # its `seq` comes from `tables._next_event_seq`
+# On PostgreSQL, one round trip numbers the event and inserts it: the counter's UPDATE runs in
+# a WITH clause (as `_next_event_seq` would run it, in the same place in the lock order).
+_EVENT_FIELDS = ("service_id", "item_id", "kind", "from_stage_id", "to_stage_id", "at", "actor",
+                 "reason", "payload")
+_NEXT_SEQ = (update(event_counters)
+             .where(event_counters.c.service_id == bindparam("b_counter"))
+             .values(last_seq=event_counters.c.last_seq + 1)
+             .returning(event_counters.c.last_seq)
+             .cte("next_seq"))
+_INSERT_NUMBERED_EVENT = (
+    insert(item_events).add_cte(_NEXT_SEQ)
+    .from_select(
+        ["seq", *_EVENT_FIELDS],
+        select(_NEXT_SEQ.c.last_seq,
+               *(bindparam(f"e_{name}", type_=item_events.c[name].type)
+                 for name in _EVENT_FIELDS)),
+        include_defaults=False)
+    .returning(item_events.c.id)
+)
 
 
 def inserted_id(result: CursorResult[Any]) -> int:
@@ -155,14 +191,20 @@ def _load_workflow(conn: Connection, params: dict[str, int]) -> Workflow:
 def load_service(conn: Connection, service_id: int, *, lock: bool = False) -> Service:
     """The service with its workflow (cached by its token, see `touch_workflow`). `lock`
     takes the service row's lock on PostgreSQL (FOR NO KEY UPDATE)."""
-    params = {"b_service": service_id}
-    row = conn.execute(_SERVICE_LOCKED if lock else _SERVICE, params).one_or_none()
+    row = conn.execute(_SERVICE_LOCKED if lock else _SERVICE,
+                       {"b_service": service_id}).one_or_none()
     if row is None:
         raise NotFound(f"no service with id {service_id}")
+    return _service_from_row(conn, row)
+
+
+def _service_from_row(conn: Connection, row: Row[Any]) -> Service:
+    """The service a `services` row describes, with its workflow from the cache when the
+    row's token is still the cached one."""
     cache_key = (int(row.id), str(row.workflow_token))
     workflow = _WORKFLOWS.get(cache_key) if row.workflow_token else None
     if workflow is None:
-        workflow = _load_workflow(conn, params)
+        workflow = _load_workflow(conn, {"b_service": row.id})
         if row.workflow_token:
             if len(_WORKFLOWS) >= WORKFLOW_CACHE_SIZE:
                 _WORKFLOWS.clear()  # services are few; a full cache is stale tokens
@@ -211,16 +253,21 @@ def lock_stage(conn: Connection, stage_id: int) -> None:
 
 
 def load_item(conn: Connection, item_id: int, *, lock: bool = False) -> WorkItem:
-    params = {"b_item": item_id}
-    row = conn.execute(_ITEM_LOCKED if lock else _ITEM, params).one_or_none()
-    if row is None:
+    rows = conn.execute(_ITEM_LOCKED if lock else _ITEM, {"b_item": item_id}).all()
+    if not rows:
         raise NotFound(f"no item with id {item_id}", field="item")
-    assignees = tuple(conn.execute(_ASSIGNEES, params).scalars())
-    blocker_row = conn.execute(_OPEN_BLOCKER, params).one_or_none()
+    return _whole_item(rows)
+
+
+def _whole_item(rows: Sequence[Row[Any]]) -> WorkItem:
+    """The item that `_ITEM_WHOLE` rows describe (one row per assignee)."""
+    first = rows[0]
     blocker = None
-    if blocker_row is not None:
-        blocker = Blocker(blocker_row.reason, blocker_row.category, blocker_row.started_at)
-    return item_from_row(row, assignees, blocker)
+    if first.blocker_reason is not None:
+        blocker = Blocker(first.blocker_reason, first.blocker_category,
+                          first.blocker_started_at)
+    assignees = tuple(row.assignee for row in rows if row.assignee is not None)
+    return item_from_row(first, assignees, blocker)
 
 
 class ItemRef(NamedTuple):
@@ -230,6 +277,17 @@ class ItemRef(NamedTuple):
     service_id: int
     stage_id: int
     version: int
+
+
+def item_ref_and_service(conn: Connection, key: str) -> tuple[ItemRef, Service]:
+    """Where the item with this key is, and its service (unlocked), in one query."""
+    if "\x00" in key:  # PostgreSQL refuses NUL in a query parameter; no key contains one
+        raise NotFound(f"no item with key {key!r}", field="item")
+    row = conn.execute(_ITEM_REF_AND_SERVICE, {"b_key": key.upper()}).one_or_none()
+    if row is None:
+        raise NotFound(f"no item with key {key!r}", field="item")
+    ref = ItemRef(int(row.item_id), int(row.id), int(row.item_stage_id), int(row.item_version))
+    return ref, _service_from_row(conn, row)
 
 
 def item_ref_for_key(conn: Connection, key: str) -> ItemRef:
@@ -253,16 +311,10 @@ def load_item_by_key(conn: Connection, key: str) -> WorkItem:
     """The item with this public key: one query fewer than item_id_for_key, then load_item."""
     if "\x00" in key:  # PostgreSQL refuses NUL in a query parameter; no key contains one
         raise NotFound(f"no item with key {key!r}", field="item")
-    row = conn.execute(_ITEM_BY_KEY, {"b_key": key.upper()}).one_or_none()
-    if row is None:
+    rows = conn.execute(_ITEM_BY_KEY, {"b_key": key.upper()}).all()
+    if not rows:
         raise NotFound(f"no item with key '{key}'", field="item")
-    params = {"b_item": row.id}
-    assignees = tuple(conn.execute(_ASSIGNEES, params).scalars())
-    blocker_row = conn.execute(_OPEN_BLOCKER, params).one_or_none()
-    blocker = None
-    if blocker_row is not None:
-        blocker = Blocker(blocker_row.reason, blocker_row.category, blocker_row.started_at)
-    return item_from_row(row, assignees, blocker)
+    return _whole_item(rows)
 
 
 def item_from_row(row: Row[Any], assignees: tuple[str, ...], blocker: Blocker | None) -> WorkItem:
@@ -404,12 +456,18 @@ def append_event(conn: Connection, *, service_id: int, item_id: int | None, kind
                  to_stage_id: int | None = None, reason: str | None = None,
                  payload: dict[str, Any] | None = None) -> int:
     """Append one event. The log is never updated or deleted."""
-    result = conn.execute(_INSERT_EVENT, {
+    params = {
         "service_id": service_id, "item_id": item_id, "kind": kind,
         "from_stage_id": from_stage_id, "to_stage_id": to_stage_id, "at": at, "actor": actor,
         "reason": reason, "payload": payload or {},
-    })
-    event_id = inserted_id(result)
+    }
+    if conn.dialect.name == "postgresql":
+        # Bound names unlike any column: the UPDATE would take a column's name as a value.
+        numbered = {f"e_{name}": value for name, value in params.items()}
+        numbered["b_counter"] = service_id
+        event_id = int(conn.execute(_INSERT_NUMBERED_EVENT, numbered).scalar_one())
+    else:
+        event_id = inserted_id(conn.execute(_INSERT_EVENT, params))
     written = conn.info.get("flowdesk_written")
     if written is not None:
         written.append(Written(event_id, service_id, item_id, kind))

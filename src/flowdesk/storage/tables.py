@@ -184,7 +184,8 @@ def _next_event_seq(context: DefaultExecutionContext) -> int:
     counter is the last lock any write takes (after the service, stage and item rows), so it
     never takes part in a deadlock, and it is held only from the first event to the commit.
     Every insert gets a number, also a bulk insert (an import): its rows' numbers are
-    reserved in one UPDATE per service.
+    reserved in one UPDATE per service. (On PostgreSQL, `repository.append_event` runs the
+    same UPDATE in a WITH clause of its INSERT, saving a round trip on every write.)
     """
     params = context.current_parameters  # this row's values, keyed by column
     assert params is not None
