@@ -5,18 +5,17 @@ of queries however many cards it shows."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 from web_env import NOW, web_post
 from web_seed import DANA, Seeded
 
 from flowdesk.domain.clock import FixedClock
 from flowdesk.services import items as uc
 from flowdesk.services.commands import CreateItem, MoveItem
+from flowdesk.storage.db import statements_run
 from flowdesk.storage.unit_of_work import UnitOfWork
 from flowdesk.web.hints import REFRESH, compute_hints, latest_hints
 
@@ -27,20 +26,6 @@ def card_html(html: str, key: str) -> str:
     found = re.search(rf'<article [^>]*id="card-{key}".*?</article>', html, re.S)
     assert found, f"no card {key}"
     return found.group(0)
-
-
-@contextmanager
-def counted(engine: Engine) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(*args: object) -> None:
-        statements.append(str(args[2]))
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def test_items_older_than_most_past_work_are_marked_in_colour_and_words(
@@ -92,7 +77,7 @@ def test_a_moved_card_keeps_its_hint(web: TestClient, seeded: Seeded) -> None:
 def test_hints_cost_the_board_the_same_queries_however_many_cards_it_shows(
         web: TestClient, seeded: Seeded, uow: UnitOfWork, engine: Engine,
         clock: FixedClock) -> None:
-    with counted(engine) as before:  # the first render computes the hints
+    with statements_run(engine) as before:  # the first render computes the hints
         assert web.get(BOARD).status_code == 200
     clock = FixedClock(clock.now())
     for n in range(12):  # twelve more cards in progress, each already past its due date
@@ -102,7 +87,7 @@ def test_hints_cost_the_board_the_same_queries_however_many_cards_it_shows(
         uc.move_item(uow, clock, DANA, MoveItem(item.key, seeded.stages["Assess"],
                                                 override_reason="a busy Monday"))
     web.app.state.clock.advance(REFRESH + timedelta(seconds=1))  # past the cache: recomputed
-    with counted(engine) as after:
+    with statements_run(engine) as after:
         html = web.get(BOARD).text
     assert html.count('class="risk-flag"') == 12 + 1
     assert len(after) == len(before)
@@ -111,10 +96,10 @@ def test_hints_cost_the_board_the_same_queries_however_many_cards_it_shows(
 def test_hints_are_reused_while_nothing_changes_and_refreshed_a_minute_after_a_change(
         web: TestClient, seeded: Seeded, uow: UnitOfWork, engine: Engine,
         clock: FixedClock) -> None:
-    with counted(engine) as computed:
+    with statements_run(engine) as computed:
         web.get(BOARD)
     clock.advance(REFRESH * 5)
-    with counted(engine) as unchanged:
+    with statements_run(engine) as unchanged:
         web.get(BOARD)
     assert len(unchanged) < len(computed)  # nothing happened: the history is not read again
     item = uc.create_item(uow, clock, DANA, CreateItem(

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 from storage_helpers import OWNER, make_claims, stage_id
 
 from flowdesk.domain.clock import FixedClock
@@ -15,6 +12,7 @@ from flowdesk.services import items as uc
 from flowdesk.services import queries
 from flowdesk.services.commands import AssignItem, BlockItem, CreateItem, MoveItem
 from flowdesk.storage import repository as repo
+from flowdesk.storage.db import statements_run
 from flowdesk.storage.unit_of_work import UnitOfWork
 
 
@@ -51,28 +49,13 @@ def test_an_item_without_assignees_or_blocker_loads_with_none(
         assert loaded.blocker is None
 
 
-@contextmanager
-def statements(engine: Engine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(*args: object) -> None:
-        if not str(args[2]).startswith("BEGIN"):  # SQLite's BEGIN IMMEDIATE: no query
-            seen.append(str(args[2]))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
 def test_a_move_that_no_limit_concerns_runs_five_statements_on_postgresql_six_on_sqlite(
         uow: UnitOfWork, clock: FixedClock, engine: Engine) -> None:
     service = make_claims(uow, clock, doing_limit=None)
     item = uc.create_item(uow, clock, OWNER, CreateItem("CLM", "Flooded cellar, Porto"))
     uc.assign_item(uow, clock, OWNER, AssignItem(item.key, "amira"))
     uc.move_item(uow, clock, OWNER, MoveItem(item.key, stage_id(service, "Ready")))  # warm cache
-    with statements(engine) as seen:
+    with statements_run(engine) as seen:
         moved = uc.move_item(uow, clock, OWNER, MoveItem(item.key, stage_id(service, "Options")))
     assert moved.assignees == ("amira",)
     # PostgreSQL: place and service, item (locked, with assignees and blocker), last rank,

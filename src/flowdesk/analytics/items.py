@@ -9,8 +9,9 @@ from functools import partial
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
-from flowdesk.analytics.arrays import F64, I64, NEVER, Str, days, small_pages
+from flowdesk.analytics.arrays import F64, I64, NEVER, days, small_pages
 from flowdesk.analytics.blocking import flow_efficiency
 from flowdesk.analytics.filters import Where, item_mask
 from flowdesk.analytics.flow import Flow
@@ -18,17 +19,20 @@ from flowdesk.analytics.moves import rework_per_item
 from flowdesk.analytics.parallel import each
 from flowdesk.analytics.periods import NO_DAY
 
-_NAT = np.datetime64("NaT", "us")
+Text = npt.NDArray[np.object_]
 
 
 def _moments(values: I64) -> np.ndarray:
-    """Return epoch microseconds as datetime64[us] (UTC), NaT for ``NEVER``."""
-    return np.where(values == NEVER, _NAT, values.astype("datetime64[us]"))
+    """Return epoch microseconds as datetime64[us] (UTC), NaT for ``NEVER``: numpy's NaT
+    is the same 64 bits as ``NEVER``, so this is a plain copy."""
+    return values.astype("datetime64[us]")
 
 
 def _span(finish: I64, begin: I64) -> F64:
-    ok = (finish != NEVER) & (begin != NEVER)
-    return np.where(ok, days(np.where(ok, finish - begin, 0)), np.nan)
+    """Return finish - begin in fractional days, NaN where either is missing."""
+    span = days(finish - begin)  # wraps around where one is NEVER: overwritten below
+    span[(finish == NEVER) | (begin == NEVER)] = np.nan
+    return span
 
 
 def _calendar(finish: I64, begin: I64) -> I64:
@@ -43,7 +47,9 @@ class ItemsTable:
 
     Times are datetime64[us] in UTC (NaT when the milestone has not happened), elapsed
     lead times are fractional days (NaN when not delivered), calendar lead times count
-    days as ActionableAgile does (-1 when not delivered).
+    days as ActionableAgile does (-1 when not delivered). The state and the attributes
+    are object arrays of Python strings ("" when missing): 8 bytes a row, where
+    fixed-width numpy text takes 4 bytes a character.
     """
 
     columns: dict[str, np.ndarray]
@@ -67,7 +73,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, np.integer):
         number = int(value)
         return None if number < 0 else number
-    if isinstance(value, np.str_):
+    if isinstance(value, str):  # a str, or numpy's str_ (the item column)
         return str(value) or None
     return value
 
@@ -79,7 +85,7 @@ def items_table(flow: Flow, where: Where | None = None) -> ItemsTable:
     customer_lead_time_calendar_days, blocked_days, flow_efficiency, backward_moves,
     reopenings, state, then one column per attribute."""
     chosen = np.flatnonzero(item_mask(flow.timeline, where))
-    state_names = np.array([*flow.positions, ""], dtype=str)
+    state_names = _text([*flow.positions, ""])
     delivered_day, committed_day, arrived_day = (flow.delivered_day, flow.committed_day,
                                                  flow.arrived_day)  # cached here, once
     back, reopened = rework_per_item(flow)
@@ -100,8 +106,7 @@ def items_table(flow: Flow, where: Where | None = None) -> ItemsTable:
         "state": lambda: _names(state_names, flow.current_position),
     }
     for name, attribute in flow.timeline.attributes.items():
-        values: Str = np.array([*attribute.values, ""], dtype=str)
-        makers[name] = partial(_names, values, attribute.codes)
+        makers[name] = partial(_names, _text([*attribute.values, ""]), attribute.codes)
     made = each(lambda make: make(), list(makers.values()))  # columns on both cores
     columns = dict(zip(makers, made, strict=True))
     if chosen.size != flow.item_count:
@@ -109,6 +114,10 @@ def items_table(flow: Flow, where: Where | None = None) -> ItemsTable:
     return ItemsTable(columns)
 
 
-def _names(names: Str, codes: np.ndarray) -> Str:
+def _text(names: list[str]) -> Text:
+    return np.array(names, dtype=object)
+
+
+def _names(names: Text, codes: np.ndarray) -> Text:
     """Return ``names[code]`` per code, the last name (empty) where the code is -1."""
-    return names.take(np.where(codes < 0, len(names) - 1, codes))
+    return names.take(codes, mode="wrap")  # -1 wraps round to the last
