@@ -23,7 +23,8 @@ def normalise_url(url: str) -> str:
 @contextmanager
 def statements_run(engine: Engine) -> Iterator[list[str]]:
     """Collect the SQL of each statement the engine runs inside the block, for tests and
-    benchmarks that count them. SQLite's `BEGIN IMMEDIATE` is left out: it is no query."""
+    benchmarks that count them. The BEGIN statements SQLite is sent (`BEGIN`, `BEGIN
+    IMMEDIATE`) are left out: they are no queries."""
     seen: list[str] = []
 
     def record(*args: Any) -> None:
