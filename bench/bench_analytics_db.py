@@ -28,6 +28,7 @@ sys.path.insert(0, str(HERE.parent / "src"))
 
 from flowdesk.analytics import analyse  # noqa: E402
 from flowdesk.demo import run_demo  # noqa: E402
+from flowdesk.domain.people import LOCAL_USER  # noqa: E402
 from flowdesk.services import analytics  # noqa: E402
 from flowdesk.services.flow_data import load_flow_data  # noqa: E402
 from flowdesk.storage.db import make_engine  # noqa: E402
@@ -64,7 +65,7 @@ def bench(label: str, url: str, days: int) -> None:
 
 
 def bench_service(label: str, uow: UnitOfWork, key: str) -> None:
-    load_ms, data = median_ms(lambda: load_flow_data(uow, key))
+    load_ms, data = median_ms(lambda: load_flow_data(uow, LOCAL_USER, key))
     analyse_ms, flow = median_ms(lambda: analyse(data.timeline, data.workflow, as_of=END))
     source = analytics.FlowSource(data.service.name, flow, data.due_dates, data.service)
     metrics_ms, _ = median_ms(lambda: analytics.metrics(source))

@@ -82,7 +82,8 @@ def seed(engine: Engine, open_items: int, rng: random.Random) -> Service:
              for n, name in enumerate(OPEN_STAGES)]
     specs += [StageSpec("Done", Phase.DONE, StageKind.QUEUE),
               StageSpec("Discarded", Phase.DISCARDED, StageKind.QUEUE)]
-    service = admin.create_service(uow, FixedClock(NOW - timedelta(days=400)), Actor("bench"),
+    service = admin.create_service(uow, FixedClock(NOW - timedelta(days=400)),
+                                   Actor("bench", operator=True),
                                    CreateService(KEY, "Benchmark claims", stages=specs))
     open_ids = [s.id for s in service.stages if s.phase.is_open]
     done_id = service.stages_in(Phase.DONE)[0].id

@@ -51,7 +51,7 @@ PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 PG_SCHEMA = "flowdesk_bench"
 TARGET_RATE = 300.0  # moves/s with 20 clients
 TARGET_P95_MS = 25.0  # with 4 clients
-BENCH_ACTOR = Actor("bench", "Benchmark")
+BENCH_ACTOR = Actor("bench", "Benchmark", operator=True)
 
 
 @dataclass(frozen=True)

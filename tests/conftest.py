@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
+from cast import ADMIN, ensure_users, token_of
 from flowdesk.api.app import create_app
 from flowdesk.config import Settings
 from flowdesk.domain.clock import FixedClock
@@ -95,8 +96,12 @@ def app(engine: Engine, clock: FixedClock, database_url: str) -> FastAPI:
 
 
 @pytest.fixture
-def client(app: FastAPI) -> Iterator[TestClient]:
+def client(app: FastAPI, uow: UnitOfWork) -> Iterator[TestClient]:
+    """The app, called by Olivia: an organisation admin with a write token, who owns every
+    service she creates. The rest of the cast have accounts too (see cast.py)."""
+    ensure_users(uow)
     with TestClient(app) as c:
+        c.headers["Authorization"] = f"Bearer {token_of(uow, ADMIN)}"
         yield c
 
 

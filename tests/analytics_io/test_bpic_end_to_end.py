@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from cast import OPERATOR
 from flowdesk.cli import main
 from flowdesk.services import analytics
 from flowdesk.storage.db import make_engine
@@ -106,7 +107,7 @@ def test_blocked_days_of_the_imported_service_match_the_file_as_of_its_last_entr
     last_entry = datetime.fromtimestamp(int(file_source.flow.as_of) / 1e6, tz=UTC)
     engine = make_engine(imported["FLOWDESK_DATABASE_URL"])
     try:
-        db_source = analytics.from_service(UnitOfWork(engine), "VOL", last_entry)
+        db_source = analytics.from_service(UnitOfWork(engine), OPERATOR, "VOL", last_entry)
     finally:
         engine.dispose()
     from_db = analytics.metrics(db_source)["blocked_days_by_category"]

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
+from cast import OPERATOR
 from flowdesk.cli import main
 from flowdesk.domain.clock import FixedClock
 from flowdesk.domain.errors import InvalidInput
@@ -55,7 +56,7 @@ T3,2024-05-09T08:00:00+01:00,Doing,working,blue
 T4,2024-05-09T08:00:00+01:00,Mystery,,blue
 """
 
-IMPORTER = Actor("import")
+IMPORTER = Actor("import", operator=True)
 
 
 @pytest.fixture
@@ -77,7 +78,7 @@ def _import(uow: UnitOfWork, clock: FixedClock, files: tuple[Path, Path]) -> obj
 def test_import_creates_a_service_with_one_stage_per_state(
         uow: UnitOfWork, clock: FixedClock, files: tuple[Path, Path]) -> None:
     _import(uow, clock, files)
-    service = queries.get_service(uow, "TIX")
+    service = queries.get_service(uow, OPERATOR, "TIX")
     assert [(s.name, s.phase.value) for s in service.stages] == [
         ("New", "upstream"), ("Doing", "committed"), ("Closed", "done"),
         ("Rejected", "discarded")]
@@ -99,13 +100,13 @@ def test_import_reports_unreadable_rows_with_their_line_and_keeps_the_rest(
 def test_imported_items_carry_their_real_history(
         uow: UnitOfWork, clock: FixedClock, files: tuple[Path, Path]) -> None:
     _import(uow, clock, files)
-    t1, _ = queries.get_item(uow, "TIX-1")
+    t1, _ = queries.get_item(uow, OPERATOR, "TIX-1")
     assert t1.delivered_at is not None and t1.committed_at is not None
     assert (t1.delivered_at - t1.committed_at).total_seconds() == 31 * 3600
-    kinds = [(e.kind, e.to_stage) for e in queries.item_history(uow, "TIX-1")]
+    kinds = [(e.kind, e.to_stage) for e in queries.item_history(uow, OPERATOR, "TIX-1")]
     assert kinds == [("created", "New"), ("moved", "Doing"), ("blocked", None),
                      ("unblocked", None), ("moved", "Closed")]
-    t2, _ = queries.get_item(uow, "TIX-2")
+    t2, _ = queries.get_item(uow, OPERATOR, "TIX-2")
     assert t2.discarded_at is not None and t2.committed_at is None
 
 
@@ -130,7 +131,7 @@ def test_metrics_of_an_imported_service_match_the_history_file(
     clock = FixedClock(__import__("datetime").datetime.fromisoformat("2024-05-10T00:00:00+00:00"))
     _import(uow, clock, files)
     from_file = analytics.metrics(analytics.from_history(*files))
-    from_db = analytics.metrics(analytics.from_service(uow, "TIX", clock.now()),
+    from_db = analytics.metrics(analytics.from_service(uow, OPERATOR, "TIX", clock.now()),
                                 end=__import__("datetime").date(2024, 5, 9))
     for key in ("delivered_count", "lead_time_days", "lead_time_calendar_days",
                 "customer_lead_time_days"):
@@ -194,7 +195,7 @@ def test_an_imported_service_counts_only_committed_stages_as_active_or_waiting(
                             history=source.history, workflow=source.flow.workflow)
     assert result.warnings == ()  # no substates: nothing is lost
     from_file = analytics.metrics(source)["flow_efficiency"]
-    from_db = analytics.metrics(analytics.from_service(uow, "ST", clock.now()),
+    from_db = analytics.metrics(analytics.from_service(uow, OPERATOR, "ST", clock.now()),
                                 end=date(2024, 5, 6))["flow_efficiency"]
     # Time back in New (upstream) and in Closed before the reopening is neither active nor
     # waiting: active 4 h + 4 h, waiting only T1's hour in Ready.

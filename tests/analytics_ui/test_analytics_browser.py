@@ -12,6 +12,7 @@ import httpx
 import pytest
 from web_env import ARTIFACTS, NOW, LiveServer, Watched
 
+from cast import OPERATOR
 from flowdesk.reporting import chart_data, render_report
 from flowdesk.services import analytics
 
@@ -155,7 +156,7 @@ def test_a_reversed_range_says_what_is_wrong_and_marks_the_field(
 
 def test_the_offline_report_draws_its_charts_with_the_network_cut_off(
         live_server: LiveServer, page: Watched, tmp_path: Path) -> None:
-    source = analytics.from_service(live_server.uow, DEMO_KEY, NOW)
+    source = analytics.from_service(live_server.uow, OPERATOR, DEMO_KEY, NOW)
     data = chart_data(source)
     served = httpx.get(f"{live_server.url}/api/v1/services/{DEMO_KEY}/metrics/charts").json()
     assert served == json.loads(json.dumps(data))  # the page and the report show one truth

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from web_env import NOW, web_post
 from web_seed import DANA, Seeded
 
+from cast import OPERATOR
 from flowdesk.domain.clock import FixedClock
 from flowdesk.services import items as uc
 from flowdesk.services.commands import CreateItem, MoveItem
@@ -30,7 +31,7 @@ def card_html(html: str, key: str) -> str:
 
 def test_items_older_than_most_past_work_are_marked_in_colour_and_words(
         uow: UnitOfWork, seeded: Seeded) -> None:
-    hints = compute_hints(uow, "CLM", NOW)
+    hints = compute_hints(uow, OPERATOR, "CLM", NOW)
     # Delivered claims took 1 or 2 calendar days; settle_a was committed on 25 February, so
     # on Monday 2 March it is in its 6th calendar day.
     settle = hints.for_item(seeded.keys["settle_a"])
@@ -42,7 +43,7 @@ def test_items_older_than_most_past_work_are_marked_in_colour_and_words(
 
 
 def test_an_item_past_its_due_date_is_flagged_at_risk(uow: UnitOfWork, seeded: Seeded) -> None:
-    hints = compute_hints(uow, "CLM", NOW)
+    hints = compute_hints(uow, OPERATOR, "CLM", NOW)
     overdue = hints.for_item(seeded.keys["check_overdue"])
     assert overdue is not None
     assert overdue.risk == "At risk · 0% on time"

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from web_env import NOW
 from web_seed import Seeded
 
+from cast import OPERATOR
 from flowdesk.cli import main
 from flowdesk.reporting import chart_data, render_report
 from flowdesk.reporting.html import embedded_json
@@ -130,7 +131,7 @@ def test_the_report_needs_a_source(tmp_path: Path) -> None:
 
 def test_the_report_of_a_service_embeds_its_charts_and_names_its_items(
         uow: UnitOfWork, seeded: Seeded) -> None:
-    source = analytics.from_service(uow, seeded.service, NOW)
+    source = analytics.from_service(uow, OPERATOR, seeded.service, NOW)
     data = chart_data(source)
     html = render_report(data, NOW)
     assert_self_contained(html)

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 API = "/api/v1"
+TEAM = ("amira", "bruno", "ana", "ben", "chen", "dana")  # accounts (cast.py), not Olivia
 
 # Options and Ready are upstream; In progress (limit 2) and Review (limit 2) are committed.
 CLAIMS_WORKFLOW = [
@@ -27,6 +28,8 @@ class Claims:
         self.body = body
         self.key: str = body["key"]
         self.stage = {s["name"]: int(s["id"]) for s in body["stages"]}
+        # The last event of the setup (the service created, its members added).
+        self.setup_seq = 0
 
     def new_item(self, title: str = "Refund for agency Nordlys", **fields: Any) -> dict[str, Any]:
         """Create an item through the API and return its JSON."""
@@ -61,4 +64,11 @@ def create_service(client: TestClient, key: str = "CLM", name: str = "Priority c
     body = {"key": key, "name": name, "stages": CLAIMS_WORKFLOW, **extra}
     response = client.post(f"{API}/services", json=body)
     assert response.status_code == 201, response.text
-    return Claims(client, response.json())
+    for person in TEAM:  # people the tests assign work to are members of the service
+        joined = client.put(f"{API}/services/{key}/members/{person}",
+                            json={"roles": ["team_member"]})
+        assert joined.status_code == 200, joined.text
+    claims = Claims(client, response.json())
+    feed = client.get(f"{API}/services/{key}/events").json()["events"]
+    claims.setup_seq = feed[-1]["seq"]
+    return claims

@@ -23,11 +23,13 @@ class World:
     engine: Engine
     claims: Claims
     settlements: Claims
+    spare_token: int = 0  # the id of a token of Olivia's that a test may revoke
 
     def path_value(self, name: str, schema: Schema) -> str:
         """A valid value for a path parameter, by its name."""
         known = {"key": "CLM", "item_key": "CLM-1", "stage_id": str(self.claims.stage["Ready"]),
-                 "cos": "standard", "person": "amira"}
+                 "cos": "standard", "person": "amira", "username": "bruno",
+                 "token_id": str(self.spare_token)}
         if name in known:
             return known[name]
         return "1" if schema.get("type") == "integer" else "x"
@@ -51,6 +53,13 @@ class World:
             "BlockIn": {"reason": "waiting on the agency", "category": "customer"},
             "AssignIn": {"person": "bruno"},
             "LimitIn": {"limit": 3},
+            "UserIn": {"username": "newcomer", "display_name": "Nia Newcomer"},
+            "UserPatch": {"display_name": "Bruno Bianchi"},
+            "PasswordIn": {"password": "correct horse battery"},
+            "MemberIn": {"roles": ["viewer"]},
+            "TokenIn": {"name": "a script"},
+            "CategoriesIn": {"categories": ["vendor", "customer", "internal"]},
+            "EscalateIn": {"note": "the vendor has not answered in two days"},
         }
         if title in known:
             return dict(known[title])
@@ -109,7 +118,18 @@ def make_world(client: TestClient, engine: Engine) -> World:
     delivered = claims.new_item("Duplicate payment, already settled")
     claims.moved(delivered["key"], "Done")  # a delivery, so flow metrics have data
     settlements.new_item("Transfer to Lagos")
-    return World(client, engine, claims, settlements)
+    spare = client.post("/api/v1/me/tokens", json={"name": "spare"})
+    assert spare.status_code == 201, spare.text
+    return World(client, engine, claims, settlements, spare_token=int(spare.json()["id"]))
+
+
+BLOCKED_FIRST = ("/unblock", "/escalate")  # routes that act on a blocked item only
+
+
+def block_if_needed(world: World, route: Route) -> None:
+    """Block CLM-1 before a request that needs it blocked."""
+    if route.path.endswith(BLOCKED_FIRST):
+        world.client.post("/api/v1/items/CLM-1/block", json={"reason": "r", "category": "vendor"})
 
 
 def assert_clean_refusal(response: httpx.Response, *, allowed: tuple[int, ...] = ()) -> None:

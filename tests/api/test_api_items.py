@@ -259,7 +259,7 @@ def test_an_items_history_lists_its_events_oldest_first(claims: Claims) -> None:
     assert [(e["kind"], e["from_stage"], e["to_stage"]) for e in events] == [
         ("created", None, "Options"), ("moved", "Options", "Ready"),
         ("moved", "Ready", "In progress")]
-    assert all(e["actor"] == "local" and e["item"] == item["key"] for e in events)
+    assert all(e["actor"] == "olivia" and e["item"] == item["key"] for e in events)
     assert events[2]["payload"]["transition"] == "pull"
 
 

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import inspect
 
+from cast import OPERATOR
 from flowdesk.cli import main
 from flowdesk.domain.clock import FixedClock
 from flowdesk.domain.people import Actor
@@ -20,7 +21,7 @@ from flowdesk.storage.db import make_engine
 from flowdesk.storage.tables import metadata
 from flowdesk.storage.unit_of_work import UnitOfWork
 
-OWNER = Actor("olivia", "Olivia, the service owner")
+OWNER = Actor("olivia", "Olivia, the service owner", operator=True)
 
 
 def run(database_url: str, *args: str) -> tuple[int, str, str]:
@@ -41,7 +42,7 @@ def history(uow: UnitOfWork, clock: FixedClock) -> list[int]:
     uc.move_item(uow, clock, OWNER, MoveItem("CLM-1", doing))
     uc.block_item(uow, clock, OWNER, BlockItem("CLM-1", "waiting on the agency\nagain",
                                                "customer"))
-    return [e.id for e in queries.service_feed(uow, "CLM", 0, 1_000)]
+    return [e.id for e in queries.service_feed(uow, OPERATOR, "CLM", 0, 1_000)]
 
 
 def test_db_upgrade_creates_the_schema_on_an_empty_database(database_url: str) -> None:

@@ -15,7 +15,7 @@ from flowdesk.services.commands import CreateItem, CreateService, MoveItem
 from flowdesk.storage.tables import item_events, items
 from flowdesk.storage.unit_of_work import UnitOfWork, Written
 
-HANNAH = Actor("hannah", "Hannah, the service delivery manager")
+HANNAH = Actor("hannah", "Hannah, the service delivery manager", operator=True)
 
 
 def count_items(uow: UnitOfWork) -> int:

@@ -10,6 +10,7 @@ from demo_env import END, DemoRun
 from demo_replay import load_events, load_rules, replay
 from sqlalchemy import func, select
 
+from cast import OPERATOR
 from flowdesk.demo.calendar import WorkCalendar
 from flowdesk.services import queries
 from flowdesk.storage.tables import blockers, item_events, items, services, stages
@@ -33,7 +34,7 @@ def test_the_board_looks_live_at_the_end(default_run: DemoRun) -> None:
     """Open work in the committed stages of both services, some of it blocked, some aging
     (for claims, older than a morning; for settlements, older than two days)."""
     for key, aging_days in (("CLM", 0.125), ("INT", 2)):
-        board = queries.get_board(default_run.uow, key, END)
+        board = queries.get_board(default_run.uow, OPERATOR, key, END)
         committed = [c for c in board.columns if c.stage.phase.value == "committed"]
         cards = [card for column in committed for card in column.items]
         assert sum(1 for column in committed if column.count) >= 3, key

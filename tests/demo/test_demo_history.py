@@ -10,6 +10,7 @@ from demo_env import END
 from demo_replay import load_events, load_rules, replay
 from sqlalchemy import Engine, func, select, text
 
+from cast import OPERATOR
 from flowdesk.demo import run_demo
 from flowdesk.domain.errors import Conflict, InvalidInput
 from flowdesk.services import queries
@@ -26,7 +27,7 @@ def exported(uow: UnitOfWork) -> list[tuple[Any, ...]]:
     rows = []
     for key in ("CLM", "INT"):
         after = 0
-        while page := queries.service_feed(uow, key, after, 1_000):
+        while page := queries.service_feed(uow, OPERATOR, key, after, 1_000):
             rows += [(e.id, e.item_key, e.kind, e.from_stage, e.to_stage, e.at, e.actor,
                       e.reason, sorted(e.payload.items())) for e in page]
             after = page[-1].seq

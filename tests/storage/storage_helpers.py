@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine, select
 
+from cast import ADMIN, CAST, OPERATOR, enrol, enrol_owner
 from flowdesk.domain.clock import Clock
 from flowdesk.domain.people import Actor
 from flowdesk.domain.workflow import Phase, Service, StageKind, StageSpec
@@ -16,8 +17,8 @@ from flowdesk.services.commands import CreateService
 from flowdesk.storage.tables import metadata
 from flowdesk.storage.unit_of_work import UnitOfWork
 
-OWNER = Actor("olivia", "Olivia, the service owner")
-MEMBER = Actor("amira", "Amira, a team member")
+OWNER = OPERATOR  # the use cases, called as the local operator
+MEMBER = Actor("amira", "Amira, a team member", operator=True)
 
 T = TypeVar("T")
 
@@ -33,10 +34,18 @@ def claims_workflow(doing_limit: int | None = 5) -> list[StageSpec]:
     ]
 
 
+# Events `make_claims` writes: the service created, then each member of the cast added.
+SETUP_EVENTS = 1 + len(CAST)
+
+
 def make_claims(uow: UnitOfWork, clock: Clock, doing_limit: int | None = 5,
                 key: str = "CLM") -> Service:
-    return admin.create_service(uow, clock, OWNER, CreateService(
+    """The claims service, with the cast as its team members (they can be assigned work)."""
+    service = admin.create_service(uow, clock, OWNER, CreateService(
         key=key, name="Priority claims", stages=claims_workflow(doing_limit)))
+    enrol(uow, clock, key, [name for name in CAST if name != ADMIN])
+    enrol_owner(uow, clock, key)
+    return service
 
 
 def stage_id(service: Service, name: str) -> int:

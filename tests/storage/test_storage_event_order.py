@@ -6,8 +6,16 @@ from __future__ import annotations
 import threading
 
 from sqlalchemy import Engine, select
-from storage_helpers import MEMBER, OWNER, make_claims, run_together, stage_id
+from storage_helpers import (
+    MEMBER,
+    OWNER,
+    SETUP_EVENTS,
+    make_claims,
+    run_together,
+    stage_id,
+)
 
+from cast import OPERATOR
 from flowdesk.domain.clock import FixedClock
 from flowdesk.services import items as uc
 from flowdesk.services import queries
@@ -34,8 +42,9 @@ def test_each_service_numbers_its_events_from_one_without_gaps(
         uc.create_item(uow, clock, OWNER, CreateItem("CLM", f"claim {n}"))
         uc.create_item(uow, clock, OWNER, CreateItem("INT", f"transfer {n}"))
     uc.move_item(uow, clock, MEMBER, MoveItem("CLM-1", stage_id(claims, "In progress")))
-    assert numbers(engine, claims.id) == [1, 2, 3, 4, 5]
-    assert numbers(engine, other.id) == [1, 2, 3, 4]
+    # After the setup's events (the service created, its members added): 3 created, 1 move.
+    assert numbers(engine, claims.id) == list(range(1, SETUP_EVENTS + 5))
+    assert numbers(engine, other.id) == list(range(1, SETUP_EVENTS + 4))
 
 
 def test_a_reader_paging_the_feed_during_concurrent_writes_misses_nothing(
@@ -49,7 +58,7 @@ def test_a_reader_paging_the_feed_during_concurrent_writes_misses_nothing(
         after = 0
         while True:
             finished = done.is_set()  # read once more after the writers stop
-            page = queries.service_feed(uow, "CLM", after, 7)
+            page = queries.service_feed(uow, OPERATOR, "CLM", after, 7)
             seen.extend(e.seq for e in page)
             if page:
                 after = page[-1].seq
@@ -67,6 +76,6 @@ def test_a_reader_paging_the_feed_during_concurrent_writes_misses_nothing(
     done.set()
     reader.join(timeout=120)
     assert all(o is None for o in outcomes), outcomes
-    total = 1 + 2 * WRITERS * WRITES  # service_created, then a create and a move each
+    total = SETUP_EVENTS + 2 * WRITERS * WRITES  # the setup, then a create and a move each
     assert seen == list(range(1, total + 1))
     assert sorted(numbers(engine, service.id)) == seen

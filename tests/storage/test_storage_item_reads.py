@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import Engine
 from storage_helpers import OWNER, make_claims, stage_id
 
+from cast import OPERATOR
 from flowdesk.domain.clock import FixedClock
 from flowdesk.domain.items import WorkItem
 from flowdesk.services import items as uc
@@ -74,7 +75,7 @@ def test_events_numbered_in_their_insert_follow_on_without_gaps(
             repo.append_event(conn, service_id=item.service_id, item_id=item.id,
                               kind="commented", at=clock.now(), actor="olivia",
                               payload={"n": n})
-    feed = queries.service_feed(uow, "CLM", after=0, limit=100)
+    feed = queries.service_feed(uow, OPERATOR, "CLM", after=0, limit=100)
     assert [e.seq for e in feed] == list(range(1, len(feed) + 1))
     added = feed[-events:]
     assert [(e.kind, e.payload, e.at, e.item_key) for e in added] == [

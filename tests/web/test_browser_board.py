@@ -124,7 +124,7 @@ def test_a_move_in_one_browser_appears_in_another_within_a_second(
             timeout=1_000)
         assert time.monotonic() - started < 1.0
         # An edit made elsewhere (here, straight through the use case) arrives too.
-        uc.create_item(live_server.uow, live_server.clock, Actor("ben"), CreateItem(
+        uc.create_item(live_server.uow, live_server.clock, Actor("ben", operator=True), CreateItem(
             service_key=BROWSER_KEY, title="Delayed baggage, Oslo", customer="Tailspin Tours"))
         other.page.wait_for_selector("text=Delayed baggage, Oslo", timeout=1_000)
         page.page.wait_for_selector("text=Delayed baggage, Oslo", timeout=1_000)
@@ -161,7 +161,8 @@ def test_a_description_with_script_or_onerror_does_not_run(live_server: LiveServ
                                                            page: Watched) -> None:
     hostile = ('<script>alert("script ran")</script>\n\n<img src=x onerror="alert(\'img\')">\n\n'
                '[click me](javascript:alert("link")) <a href="#" onclick="alert(1)">a</a>')
-    item = uc.create_item(live_server.uow, live_server.clock, Actor("mallory"), CreateItem(
+    mallory = Actor("mallory", operator=True)
+    item = uc.create_item(live_server.uow, live_server.clock, mallory, CreateItem(
         service_key=BROWSER_KEY, title='<img src=x onerror="alert(\'title\')">Refund',
         description=hostile))
     p = page.page
@@ -213,9 +214,9 @@ def test_lanes_filters_and_search_are_kept_in_the_url(live_server: LiveServer,
     assert p.locator("#board .card").count() == 1
     assert p.input_value('#board-filters input[name="q"]') == "barcelona"
     # A filtered board still gets live changes that match it, and only those.
-    uc.create_item(live_server.uow, live_server.clock, Actor("ben"), CreateItem(
+    uc.create_item(live_server.uow, live_server.clock, Actor("ben", operator=True), CreateItem(
         service_key=BROWSER_KEY, title="Stolen bag, Barcelona airport", customer="Contoso"))
-    uc.create_item(live_server.uow, live_server.clock, Actor("ben"), CreateItem(
+    uc.create_item(live_server.uow, live_server.clock, Actor("ben", operator=True), CreateItem(
         service_key=BROWSER_KEY, title="Delayed flight, Oslo"))
     p.wait_for_selector("text=Stolen bag, Barcelona airport")
     assert p.locator("text=Delayed flight, Oslo").count() == 0
@@ -290,7 +291,7 @@ def test_a_live_update_lands_in_rank_order_within_its_own_lane(live_server: Live
     open_board(p, live_server)
     ready = cell(st["Ready"])
     assert _keys_in(p, ready) == [k["ready_a"], k["ready_b"]]
-    ben = Actor("ben")
+    ben = Actor("ben", operator=True)
     # Ready becomes ready_a, ready_due (fixed date lane), ready_b, ready_expedite...
     uc.move_item(live_server.uow, live_server.clock, ben,
                  MoveItem(k["ready_due"], st["Ready"], before=k["ready_b"]))
@@ -313,7 +314,7 @@ def test_live_deliveries_keep_the_done_column_to_the_servers_cap(
     open_board(p, live_server, "?lanes=none")
     done = cell(st["Done"], "all")
     assert _keys_in(p, done) == [k["done_3"], k["done_2"], k["done_1"]]
-    uc.move_item(live_server.uow, live_server.clock, Actor("ben"),
+    uc.move_item(live_server.uow, live_server.clock, Actor("ben", operator=True),
                  MoveItem(k["check_overdue"], st["Done"]))
     p.wait_for_selector(f"{done} {card(k['check_overdue'])}")
     assert _keys_in(p, done) == [k["check_overdue"], k["done_3"], k["done_2"]]
@@ -328,7 +329,7 @@ def test_live_deliveries_drop_cards_that_left_the_done_window(live_server: LiveS
     assert _keys_in(p, done) == [k["done_3"], k["done_2"], k["done_1"], k["done_0"]]
     # The page stays open while a week and a half passes on the server's clock.
     live_server.clock.advance(timedelta(days=8, hours=12))
-    uc.move_item(live_server.uow, live_server.clock, Actor("ben"),
+    uc.move_item(live_server.uow, live_server.clock, Actor("ben", operator=True),
                  MoveItem(k["check_overdue"], st["Done"]))
     p.wait_for_selector(f"{done} {card(k['check_overdue'])}")
     # Only deliveries from the last 14 days of the server's clock stay (done_3 is 5.3 days old).

@@ -9,22 +9,23 @@ from fastapi.testclient import TestClient
 from web_env import web_post
 from web_seed import Seeded
 
+from cast import OPERATOR
 from flowdesk.services import queries
 from flowdesk.storage.unit_of_work import UnitOfWork
 
 
 def version(uow: UnitOfWork, key: str) -> int:
-    return queries.get_item(uow, key)[0].version
+    return queries.get_item(uow, OPERATOR, key)[0].version
 
 
 def kinds(uow: UnitOfWork, key: str) -> list[str]:
-    return [e.kind for e in queries.item_history(uow, key)]
+    return [e.kind for e in queries.item_history(uow, OPERATOR, key)]
 
 
 def test_editing_fields_saves_only_what_changed_and_shows_the_panel(
         web: TestClient, seeded: Seeded, uow: UnitOfWork) -> None:
     key = seeded.keys["ready_a"]
-    item = queries.get_item(uow, key)[0]
+    item = queries.get_item(uow, OPERATOR, key)[0]
     response = web_post(web, f"/items/{key}/edit", {
         "version": item.version, "title": "Cancelled tour, Cusco (3 travellers)", "type": "claim",
         "cos": "standard", "customer": "Tailspin Tours", "due_date": "",
@@ -34,7 +35,7 @@ def test_editing_fields_saves_only_what_changed_and_shows_the_panel(
     assert "Changes saved." in response.text
     assert "Cancelled tour, Cusco (3 travellers)" in response.text
     assert "<li>receipts attached</li>" in response.text
-    edited = queries.item_history(uow, key)[-1]
+    edited = queries.item_history(uow, OPERATOR, key)[-1]
     assert edited.kind == "edited"
     assert set(edited.payload["changes"]) == {"title", "description"}
 
@@ -117,7 +118,7 @@ def test_assigning_and_unassigning_people(web: TestClient, seeded: Seeded,
     assert 'id="assign-person" name="person"' in blank.text and 'aria-invalid="true"' in blank.text
     response = web_post(web, f"/items/{key}/unassign", {"person": "Ana Lima"}, htmx=True)
     assert response.status_code == 200
-    assert queries.get_item(uow, key)[0].assignees == ()
+    assert queries.get_item(uow, OPERATOR, key)[0].assignees == ()
 
 
 def test_delivering_moves_the_item_to_done(web: TestClient, seeded: Seeded,
@@ -125,7 +126,7 @@ def test_delivering_moves_the_item_to_done(web: TestClient, seeded: Seeded,
     key = seeded.keys["settle_a"]
     response = web_post(web, f"/items/{key}/deliver", {}, htmx=True)
     assert response.status_code == 200
-    item, service = queries.get_item(uow, key)
+    item, service = queries.get_item(uow, OPERATOR, key)
     assert service.stage(item.stage_id).name == "Done" and item.delivered_at is not None
     refused = web_post(web, f"/items/{seeded.keys['assess_blocked']}/deliver", {}, htmx=True)
     assert refused.status_code == 409
@@ -146,7 +147,7 @@ def test_discarding_needs_a_reason_and_reopening_brings_it_back(
                         htmx=True)
     assert response.status_code == 200
     assert kinds(uow, key)[-2:] == ["moved", "moved"]
-    assert queries.item_history(uow, key)[-1].payload["transition"] == "reopen"
+    assert queries.item_history(uow, OPERATOR, key)[-1].payload["transition"] == "reopen"
 
 
 def test_reopening_into_a_full_stage_offers_pull_anyway_and_records_the_override(
@@ -163,7 +164,7 @@ def test_reopening_into_a_full_stage_offers_pull_anyway_and_records_the_override
     response = web_post(web, f"/items/{key}/reopen", {
         "to_stage": settle, "override_reason": "payment bounced; redo it now"}, htmx=True)
     assert response.status_code == 200
-    events = queries.item_history(uow, key)
+    events = queries.item_history(uow, OPERATOR, key)
     assert [e.kind for e in events[-2:]] == ["wip_override", "moved"]
     assert events[-2].reason == "payment bounced; redo it now"
 

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from web_env import web_post
 from web_seed import Seeded
 
+from cast import OPERATOR
 from flowdesk.services import queries
 from flowdesk.storage.unit_of_work import UnitOfWork
 from flowdesk.web import ROUTERS
@@ -61,7 +62,7 @@ PATH_ROUTES = [(m, p) for m, p in ROUTES if "{" in p and not p.endswith("/board/
                          ids=[f"{m} {p}" for m, p in PATH_ROUTES])
 def test_weird_path_values_are_refused_cleanly(web: TestClient, seeded: Seeded,
                                                uow: UnitOfWork, method: str, path: str) -> None:
-    before = len(queries.item_history(uow, seeded.keys["ready_b"]))
+    before = len(queries.item_history(uow, OPERATOR, seeded.keys["ready_b"]))
     for value in WEIRD:
         if not value.strip():
             continue  # an empty segment is a different URL, not an odd value
@@ -71,7 +72,7 @@ def test_weird_path_values_are_refused_cleanly(web: TestClient, seeded: Seeded,
                                              "person": "x", "reason": "x",
                                              "category": "vendor"}))
         assert_clean(response, f"{method} {url!r}")
-    assert len(queries.item_history(uow, seeded.keys["ready_b"])) == before
+    assert len(queries.item_history(uow, OPERATOR, seeded.keys["ready_b"])) == before
 
 
 @pytest.mark.parametrize("path", sorted({p for m, p in ROUTES if m == "GET"}))

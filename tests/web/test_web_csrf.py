@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from web_env import web_post
 from web_seed import Seeded
 
+from cast import OPERATOR
 from flowdesk.services import queries
 from flowdesk.storage.unit_of_work import UnitOfWork
 from flowdesk.web import ROUTERS, csrf
@@ -42,7 +43,7 @@ def test_the_protected_routes_include_every_board_form() -> None:
 @pytest.mark.parametrize("path", POST_ROUTES)
 def test_a_request_without_the_token_is_refused(web: TestClient, seeded: Seeded, path: str,
                                                 uow: UnitOfWork) -> None:
-    before = len(queries.item_history(uow, seeded.keys["ready_b"]))
+    before = len(queries.item_history(uow, OPERATOR, seeded.keys["ready_b"]))
     response = web.post(url_for(path, seeded), data={"reason": "x", "person": "x",
                                                      "title": "x"})
     assert response.status_code == 403
@@ -50,7 +51,7 @@ def test_a_request_without_the_token_is_refused(web: TestClient, seeded: Seeded,
     # The board script calls /move and shows the JSON message; every form gets a page.
     kind = "application/json" if path.endswith("/move") else "text/html"
     assert response.headers["content-type"].startswith(kind)
-    assert len(queries.item_history(uow, seeded.keys["ready_b"])) == before
+    assert len(queries.item_history(uow, OPERATOR, seeded.keys["ready_b"])) == before
 
 
 @pytest.mark.parametrize("path", POST_ROUTES)

@@ -9,6 +9,7 @@ import pytest
 from web_env import NOW
 from web_seed import Seeded
 
+from cast import OPERATOR
 from flowdesk.domain.classes import ClassOfService
 from flowdesk.domain.clock import FixedClock
 from flowdesk.domain.errors import InvalidInput
@@ -36,14 +37,14 @@ FILTERS = [
 
 @pytest.fixture
 def everything(uow: UnitOfWork, seeded: Seeded) -> board_views.BoardView:
-    return board_views.board_view(uow, seeded.service, NOW)
+    return board_views.board_view(uow, OPERATOR, seeded.service, NOW)
 
 
 @pytest.mark.parametrize("flt", FILTERS, ids=[repr(f) for f in FILTERS])
 def test_the_sql_filter_and_the_python_filter_pick_the_same_cards(
         uow: UnitOfWork, everything: board_views.BoardView, flt: BoardFilter) -> None:
     in_python = {c.key for col in everything.columns for c in col.cards if flt.matches(c)}
-    view = board_views.board_view(uow, everything.service.key, NOW, flt=flt)
+    view = board_views.board_view(uow, OPERATOR, everything.service.key, NOW, flt=flt)
     in_sql = {c.key for col in view.columns for c in col.cards}
     assert in_sql == in_python
     assert [c.count for c in view.columns] == [c.count for c in everything.columns]
@@ -60,26 +61,26 @@ def test_search_ignores_case_in_every_alphabet_in_sql_and_in_python(
     clock = FixedClock(NOW)
     for title in ("Ärger mit dem Hotel, Köln", "ÖLSCHADEN IN ÅLESUND", "ωμέγα travel, Αθήνα",
                   "Straße gesperrt"):
-        create_item(uow, clock, Actor("dana"), CreateItem(service_key=seeded.service,
+        create_item(uow, clock, Actor("dana", operator=True), CreateItem(service_key=seeded.service,
                                                           title=title))
     flt = BoardFilter(search=needle)
-    view = board_views.board_view(uow, seeded.service, NOW, flt=flt)
+    view = board_views.board_view(uow, OPERATOR, seeded.service, NOW, flt=flt)
     in_sql = {c.title for col in view.columns for c in col.cards}
     assert in_sql == found
-    everything = board_views.board_view(uow, seeded.service, NOW)
+    everything = board_views.board_view(uow, OPERATOR, seeded.service, NOW)
     assert {c.title for col in everything.columns for c in col.cards if flt.matches(c)} == found
 
 
 def test_a_per_column_cap_loads_the_top_cards_but_counts_every_match(
         uow: UnitOfWork, everything: board_views.BoardView) -> None:
-    view = board_views.board_view(uow, everything.service.key, NOW, per_stage_cap=1,
+    view = board_views.board_view(uow, OPERATOR, everything.service.key, NOW, per_stage_cap=1,
                                   closed_cap=1)
     for full, capped in zip(everything.columns, view.columns, strict=True):
         assert capped.cards == full.cards[:1]
         assert capped.matching == full.matching
         assert capped.not_loaded == max(full.matching - 1, 0)
     settle = next(c for c in view.columns if c.stage.name == "Settle")
-    shown = board_views.board_view(uow, everything.service.key, NOW, per_stage_cap=1,
+    shown = board_views.board_view(uow, OPERATOR, everything.service.key, NOW, per_stage_cap=1,
                                    uncapped_stage=settle.stage.id)
     assert len(next(c for c in shown.columns if c.stage.id == settle.stage.id).cards) == 3
 

@@ -6,6 +6,7 @@ from fastapi.testclient import TestClient
 from web_env import web_post
 from web_seed import Seeded
 
+from cast import OPERATOR
 from flowdesk.services import queries
 from flowdesk.storage.unit_of_work import UnitOfWork
 
@@ -13,7 +14,7 @@ from flowdesk.storage.unit_of_work import UnitOfWork
 def test_a_move_into_room_answers_with_the_card_its_place_and_the_column_counts(
         web: TestClient, seeded: Seeded, uow: UnitOfWork) -> None:
     key, st = seeded.keys["ready_a"], seeded.stages
-    item = queries.get_item(uow, key)[0]
+    item = queries.get_item(uow, OPERATOR, key)[0]
     response = web_post(web, f"/items/{key}/move", {"to_stage": st["Assess"],
                                                     "version": item.version})
     assert response.status_code == 200
@@ -24,7 +25,7 @@ def test_a_move_into_room_answers_with_the_card_its_place_and_the_column_counts(
     assert body["lanes"] == {"cos": "standard", "customer": "Tailspin Tours",
                              "assignee": "Ben Okafor", "none": "all"}
     assert body["on_board"] is True and body["at_top"] is False
-    moved = queries.get_item(uow, key)[0]
+    moved = queries.get_item(uow, OPERATOR, key)[0]
     assert (body["rank"], body["id"]) == (moved.rank, moved.id)
     assert f'data-rank="{moved.rank}" data-id="{moved.id}"' in body["html"]
     counts = {c["stage"]: (c["count"], c["text"], c["tone"]) for c in body["counts"]}
@@ -38,7 +39,8 @@ def test_reordering_within_a_stage_puts_the_card_in_front_of_another(
                         {"to_stage": st["Ready"], "before": k["ready_a"]})
     assert response.status_code == 200
     # The board places it by rank within its own lane: just before ready_a in the stage.
-    ranks = {role: queries.get_item(uow, k[role])[0].rank for role in ("ready_a", "ready_b")}
+    ranks = {role: queries.get_item(uow, OPERATOR, k[role])[0].rank
+             for role in ("ready_a", "ready_b")}
     assert response.json()["rank"] < ranks["ready_a"] < ranks["ready_b"]
 
 
@@ -54,8 +56,8 @@ def test_a_move_into_a_full_stage_is_refused_with_the_limit_count_and_scope(
         "covers": "all items in stage 'Settle'",
         "message": "WIP limit reached for stage 'Settle': 3 of 3 (all items in stage 'Settle')",
     }]
-    assert queries.item_history(uow, key)[-1].kind == "moved"  # nothing new was written
-    assert queries.get_item(uow, key)[0].stage_id == seeded.stages["Assess"]
+    assert queries.item_history(uow, OPERATOR, key)[-1].kind == "moved"  # nothing new was written
+    assert queries.get_item(uow, OPERATOR, key)[0].stage_id == seeded.stages["Assess"]
 
 
 def test_pull_anyway_records_the_reason(web: TestClient, seeded: Seeded,
@@ -67,7 +69,7 @@ def test_pull_anyway_records_the_reason(web: TestClient, seeded: Seeded,
     assert {"stage": seeded.stages["Settle"], "count": 4, "tone": "over", "text": "4 / 3",
             "title": "4 items, limit 3: over the limit by 1", "flag": "Over limit"} \
         in response.json()["counts"]
-    override = queries.item_history(uow, key)[-2]
+    override = queries.item_history(uow, OPERATOR, key)[-2]
     assert override.kind == "wip_override" and override.reason == "client in hospital"
 
 

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from web_env import web_post
 from web_seed import Seeded
 
+from cast import OPERATOR
 from flowdesk.services import queries
 from flowdesk.storage.unit_of_work import UnitOfWork
 
@@ -34,7 +35,7 @@ def test_a_new_request_lands_upstream_and_opens_its_page(web: TestClient, seeded
     response = web_post(web, "/services/CLM/items", form)
     assert response.status_code == 303
     key = response.headers["location"].rsplit("/", 1)[1]
-    item, service = queries.get_item(uow, key)
+    item, service = queries.get_item(uow, OPERATOR, key)
     assert (item.title, item.cos.value, item.customer, str(item.due_date), item.assignees) == (
         "Lost luggage, Naples", "fixed_date", "Contoso Travel", "2026-03-20", ("Ana Lima",))
     assert service.stage(item.stage_id).name == "Ready"
@@ -132,7 +133,7 @@ def test_a_full_first_stage_refuses_the_request_until_a_reason_is_given(
                        {**form, "override_reason": "storm claims, agreed with Dana"})
     assert created.status_code == 303
     key = created.headers["location"].rsplit("/", 1)[1]
-    item, service = queries.get_item(uow, key)
+    item, service = queries.get_item(uow, OPERATOR, key)
     assert service.stage(item.stage_id).name == "Ready"
-    kinds = [(e.kind, e.reason) for e in queries.item_history(uow, key)]
+    kinds = [(e.kind, e.reason) for e in queries.item_history(uow, OPERATOR, key)]
     assert ("wip_override", "storm claims, agreed with Dana") in kinds

@@ -20,6 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from cast import OPERATOR
 from flowdesk.api.app import create_app
 from flowdesk.cli.serve import check_workers
 from flowdesk.config import Settings
@@ -264,7 +265,7 @@ def test_a_move_through_one_worker_reaches_a_browser_on_another(
         with TestClient(apps[0]) as worker_a, TestClient(apps[1]):
             claims = _claims_service(worker_a)
             item = worker_a.post("/api/v1/services/CLM/items", json={"title": "Refund"}).json()
-            service_id = board_views.service_id(UnitOfWork(engine), "CLM")
+            service_id = board_views.service_id(UnitOfWork(engine), OPERATOR, "CLM")
             hub_b = apps[1].state.board_hub
 
             async def watch_b() -> list[Sequenced | None]:

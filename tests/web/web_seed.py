@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from cast import enrol, enrol_owner
 from flowdesk.domain.classes import ClassOfService
 from flowdesk.domain.clock import FixedClock
 from flowdesk.domain.people import Actor
@@ -19,7 +20,7 @@ from flowdesk.services import items as uc
 from flowdesk.services.commands import AssignItem, BlockItem, CreateItem, CreateService, MoveItem
 from flowdesk.storage.unit_of_work import UnitOfWork
 
-DANA = Actor("dana", "Dana Fischer")
+DANA = Actor("dana", "Dana Fischer", operator=True)  # the use cases, called as the operator
 WORKFLOW = [
     StageSpec("Options", Phase.UPSTREAM, StageKind.QUEUE,
               policy="Any claim may wait here. **Triage** daily at 10:00."),
@@ -50,6 +51,8 @@ def seed_claims(uow: UnitOfWork, now: datetime, key: str = "CLM") -> Seeded:
         key=key, name="Priority claims", stages=WORKFLOW, person_wip_limit=None,
         description="Claims from our priority travel agencies.",
     ))
+    enrol(uow, clock, service.key, ["ana", "ben", "chen", "dana"])
+    enrol_owner(uow, clock, service.key)
     seeded = Seeded(service.key, {s.name: s.id for s in service.stages})
     st = seeded.stages
 
@@ -74,13 +77,13 @@ def seed_claims(uow: UnitOfWork, now: datetime, key: str = "CLM") -> Seeded:
 
     # Delivered long ago (outside the 14-day done window), then recently.
     for n, title in enumerate(["Lost luggage, Lisbon", "Missed connection, Frankfurt"]):
-        k = make(f"old_done_{n}", title, customer="Northwind Agency", people=("Ana Lima",))
+        k = make(f"old_done_{n}", title, customer="Northwind Agency", people=("ana",))
         walk(k, "Ready", "Assess", "Settle", "Check", "Done")
     clock.set(now - timedelta(days=10))
     for n, title in enumerate(["Hotel overbooking refund", "Cancelled ferry, Split",
                                "Medical expenses, Bangkok", "Rental car damage, Faro"]):
         k = make(f"done_{n}", title, customer=["Contoso Travel", "Fabrikam Insurance"][n % 2],
-                 people=("Ben Okafor",))
+                 people=("ben",))
         walk(k, "Ready", "Assess", "Settle", "Check", "Done")
     k = make("discarded", "Duplicate of flight delay claim", customer="Tailspin Tours")
     move(k, "Discarded", reason="duplicate of an earlier claim")
@@ -88,25 +91,25 @@ def seed_claims(uow: UnitOfWork, now: datetime, key: str = "CLM") -> Seeded:
     clock.set(now - timedelta(days=6))
     # Check holds a fixed-date item that is overdue.
     k = make("check_overdue", "Court-ordered payout, Oslo", cos=ClassOfService.FIXED_DATE,
-             customer="Contoso Travel", people=("Chen Wei",), due=(now - timedelta(days=1)).date())
+             customer="Contoso Travel", people=("chen",), due=(now - timedelta(days=1)).date())
     walk(k, "Ready", "Assess", "Settle", "Check")
     # Settle is full (3 of 3): the refusal tests pull into it.
     for role, title, customer, person in [
-        ("settle_a", "Flight delay compensation, 4 passengers", "Contoso Travel", "Chen Wei"),
-        ("settle_b", "Stolen camera, Marrakesh", "Northwind Agency", "Chen Wei"),
-        ("settle_c", "Trip curtailment, family of five", "Fabrikam Insurance", "Ana Lima"),
+        ("settle_a", "Flight delay compensation, 4 passengers", "Contoso Travel", "chen"),
+        ("settle_b", "Stolen camera, Marrakesh", "Northwind Agency", "chen"),
+        ("settle_c", "Trip curtailment, family of five", "Fabrikam Insurance", "ana"),
     ]:
         k = make(role, title, customer=customer, people=(person,))
         walk(k, "Ready", "Assess", "Settle")
     # Assess has room (2 of 4).
     k = make("assess_blocked", "Baggage delay, Reykjavik", customer="Tailspin Tours",
-             people=("Ben Okafor",))
+             people=("ben",))
     walk(k, "Ready", "Assess")
     clock.advance(timedelta(hours=2))
     uc.block_item(uow, clock, DANA, BlockItem(k, "Waiting for the airline's PIR report",
                                               "vendor"))
     k = make("assess", "Emergency dental treatment, Rome", customer="Northwind Agency",
-             people=("Ana Lima", "Dana Fischer"),
+             people=("ana", "dana"),
              description="Client paid **€420** in cash. Receipt attached.")
     walk(k, "Ready", "Assess")
     # Ready: the cards the tests drag.
@@ -116,7 +119,7 @@ def seed_claims(uow: UnitOfWork, now: datetime, key: str = "CLM") -> Seeded:
     make("ready_due", "Visa refusal refund", cos=ClassOfService.FIXED_DATE,
          customer="Fabrikam Insurance", due=now.date())
     make("ready_expedite", "Hospitalised abroad: guarantee of payment",
-         cos=ClassOfService.EXPEDITE, customer="Northwind Agency", people=("Dana Fischer",))
+         cos=ClassOfService.EXPEDITE, customer="Northwind Agency", people=("dana",))
     for role in ("ready_a", "ready_b", "ready_due", "ready_expedite"):
         move(seeded.keys[role], "Ready")
     # Options: unrefined requests.
@@ -125,5 +128,5 @@ def seed_claims(uow: UnitOfWork, now: datetime, key: str = "CLM") -> Seeded:
         make(f"option_{n}", title, cos=[ClassOfService.STANDARD, ClassOfService.INTANGIBLE][n % 2],
              customer=["Contoso Travel", "Northwind Agency", ""][n % 3])
     clock.set(now - timedelta(hours=1))
-    uc.assign_item(uow, clock, DANA, AssignItem(seeded.keys["ready_a"], "Ben Okafor"))
+    uc.assign_item(uow, clock, DANA, AssignItem(seeded.keys["ready_a"], "ben"))
     return seeded

@@ -13,7 +13,7 @@ from flowdesk import __version__
 from flowdesk.api import errors
 from flowdesk.api.deps import current_actor
 from flowdesk.api.limits import BodySizeLimit
-from flowdesk.api.routers import charts, events, items, metrics, services
+from flowdesk.api.routers import charts, events, items, metrics, people, services
 from flowdesk.config import Settings, load_settings
 from flowdesk.domain.clock import Clock, SystemClock
 from flowdesk.storage.db import make_engine
@@ -59,11 +59,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     app.state.clock = clock or SystemClock()
     errors.install(app)
     app.add_middleware(BodySizeLimit)
-    # Every API route resolves the acting user, reads included: authorisation hangs off
-    # `current_actor` in one place. (A route that needs the actor itself gets the same,
-    # cached value.)
+    # Every API route resolves the acting user, reads included (401 for nobody); the use
+    # cases decide what that user may do. The OpenAPI document and its docs stay open.
     for router in (services.router, items.router, events.router, metrics.router,
-                   charts.router):
+                   charts.router, people.router):
         app.include_router(router, prefix="/api/v1", dependencies=[Depends(current_actor)])
     mount_web(app, bus)  # the web pages at /, /services/{key}/board, ...; static files at /static
     return app

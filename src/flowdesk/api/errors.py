@@ -18,6 +18,8 @@ from flowdesk.domain.errors import (
     InvalidInput,
     NotFound,
     StaleVersion,
+    TooManyAttempts,
+    Unauthenticated,
     WipLimitExceeded,
 )
 
@@ -27,6 +29,8 @@ STATUS = {
     InvalidInput: 422,
     NotFound: 404,
     Forbidden: 403,
+    Unauthenticated: 401,
+    TooManyAttempts: 429,
     Conflict: 409,
     WipLimitExceeded: 409,
     StaleVersion: 412,
@@ -52,8 +56,17 @@ def flowdesk_error_response(error: FlowdeskError) -> JSONResponse:
         extra["current_version"] = error.actual
     return JSONResponse(
         error_body(error.code, error.message, error.field, **extra),
-        status_code=status_for(error),
+        status_code=status_for(error), headers=error_headers(error),
     )
+
+
+def error_headers(error: FlowdeskError) -> dict[str, str]:
+    """Headers an error's status calls for: how to authenticate, when to come back."""
+    if isinstance(error, Unauthenticated):
+        return {"WWW-Authenticate": 'Bearer realm="flowdesk"'}
+    if isinstance(error, TooManyAttempts):
+        return {"Retry-After": str(error.retry_after)}
+    return {}
 
 
 def _field_name(loc: Sequence[Any]) -> str | None:

@@ -274,3 +274,8 @@ class EventPage(BaseModel):
     events: list[EventOut]
     next_cursor: int = Field(description="the last event's `seq`: pass as `after` to get the "
                              "next page")
+
+
+class EscalateIn(BaseModel):
+    model_config = Strict
+    note: str = Field(min_length=1, max_length=1_000)

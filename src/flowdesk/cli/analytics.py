@@ -18,12 +18,12 @@ import click
 
 from flowdesk.cli.context import friendly_errors, in_existing_folder, unit_of_work
 from flowdesk.domain.clock import SystemClock
-from flowdesk.domain.people import Actor
+from flowdesk.domain.people import LOCAL_USER, Actor
 from flowdesk.services import analytics
 from flowdesk.services.imports import import_history
 
 F = TypeVar("F", bound=Callable[..., Any])
-IMPORTER = Actor("import", "History import")
+IMPORTER = Actor("import", "History import", operator=True)  # the local operator
 SHOWN_PROBLEMS = 20  # unreadable rows listed one per line; the rest are counted
 
 
@@ -56,7 +56,7 @@ def load_source(service_key: str | None, history: Path | None,
                                      "history files only (use --type, --class-of-service or "
                                      "--customer with --service)", param_hint="'--team'")
         with unit_of_work() as uow:
-            return analytics.from_service(uow, service_key, SystemClock().now())
+            return analytics.from_service(uow, LOCAL_USER, service_key, SystemClock().now())
     if history and workflow:
         return analytics.from_history(history, workflow)
     raise click.UsageError("give --service KEY, or --history FILE with --workflow W.toml")

@@ -11,6 +11,7 @@ import click
 from sqlalchemy import func, select
 
 from flowdesk.cli.context import friendly_errors, unit_of_work
+from flowdesk.domain.people import LOCAL_USER
 from flowdesk.services import queries
 from flowdesk.services.queries import EventView
 from flowdesk.storage import repository as repo
@@ -49,7 +50,7 @@ def export(service_key: str, fmt: str, output: IO[str]) -> None:
         after = 0
         with click.progressbar(length=total, label="exporting events", file=sys.stderr) as bar:
             while True:
-                page = queries.service_feed(uow, service_key, after, PAGE)
+                page = queries.service_feed(uow, LOCAL_USER, service_key, after, PAGE)
                 if not page:
                     break
                 for event in page:

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from flowdesk.demo.arrivals import Arrival
 from flowdesk.demo.board import Board, Card
+from flowdesk.demo.people import PORTAL
 from flowdesk.domain.clock import FixedClock
 from flowdesk.domain.people import Actor
 from flowdesk.domain.workflow import Stage
@@ -15,19 +16,23 @@ from flowdesk.services import items as use_cases
 from flowdesk.services.commands import AssignItem, BlockItem, CreateItem, MoveItem
 from flowdesk.storage.unit_of_work import UnitOfWork
 
-PORTAL = Actor("agency-portal", "Agency portal")
-
 
 class Desk:
     def __init__(self, uow: UnitOfWork, clock: FixedClock) -> None:
         self.uow = uow
         self.clock = clock
         self.calls = 0  # use-case calls made, for the summary and the benchmark
+        # Each simulated person as the use cases see them, with their memberships: the plan
+        # names people, and every call is authorised like anyone's (see demo/people.py).
+        self.actors: dict[str, Actor] = {}
+
+    def _as(self, actor: Actor) -> Actor:
+        return self.actors[actor.username]
 
     def create(self, board: Board, arrival: Arrival) -> Card:
         """Put the arrival on the board, in the first upstream stage."""
         self.clock.set(arrival.at)
-        item = use_cases.create_item(self.uow, self.clock, PORTAL, CreateItem(
+        item = use_cases.create_item(self.uow, self.clock, self.actors[PORTAL], CreateItem(
             service_key=board.service.key, title=arrival.title, type=arrival.type,
             cos=arrival.cos, description=arrival.description, customer=arrival.customer,
             due_date=arrival.due_date,
@@ -41,7 +46,7 @@ class Desk:
              reason: str | None = None, override: str | None = None) -> None:
         self.clock.set(at)
         before = card.item
-        card.item = use_cases.move_item(self.uow, self.clock, actor, MoveItem(
+        card.item = use_cases.move_item(self.uow, self.clock, self._as(actor), MoveItem(
             item_key=card.key, to_stage=to_stage.id, reason=reason, override_reason=override,
             expected_version=before.version,
         ))
@@ -50,7 +55,7 @@ class Desk:
 
     def assign(self, board: Board, card: Card, person: str, actor: Actor, at: datetime) -> None:
         self.clock.set(at)
-        card.item = use_cases.assign_item(self.uow, self.clock, actor, AssignItem(
+        card.item = use_cases.assign_item(self.uow, self.clock, self._as(actor), AssignItem(
             item_key=card.key, person=person, expected_version=card.item.version,
         ))
         self.calls += 1
@@ -58,7 +63,7 @@ class Desk:
 
     def block(self, card: Card, category: str, reason: str, actor: Actor, at: datetime) -> None:
         self.clock.set(at)
-        card.item = use_cases.block_item(self.uow, self.clock, actor, BlockItem(
+        card.item = use_cases.block_item(self.uow, self.clock, self._as(actor), BlockItem(
             item_key=card.key, reason=reason, category=category,
             expected_version=card.item.version,
         ))
@@ -66,13 +71,13 @@ class Desk:
 
     def unblock(self, card: Card, actor: Actor, at: datetime) -> None:
         self.clock.set(at)
-        card.item = use_cases.unblock_item(self.uow, self.clock, actor, card.key,
+        card.item = use_cases.unblock_item(self.uow, self.clock, self._as(actor), card.key,
                                            card.item.version)
         self.calls += 1
 
     def set_limit(self, board: Board, stage: Stage, limit: int | None, actor: Actor,
                   at: datetime) -> None:
         self.clock.set(at)
-        board.service = admin.set_stage_limit(self.uow, self.clock, actor, board.service.key,
-                                              stage.id, limit)
+        board.service = admin.set_stage_limit(self.uow, self.clock, self._as(actor),
+                                              board.service.key, stage.id, limit)
         self.calls += 1

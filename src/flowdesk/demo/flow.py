@@ -309,8 +309,8 @@ class ServiceFlow:
                 self.schedule(self._opening(now + timedelta(days=1)),
                               lambda t: self._reopen(card, t))
             return
-        actor = self.members[card.owner or card.last_worker].actor
-        self.desk.move(self.board, card, target, actor, now,
+        # Reopening delivered work is the Service Delivery Manager's call (docs/roles.md).
+        self.desk.move(self.board, card, target, self.plan.manager.actor, now,
                        reason=self.rng.choice(self.plan.reopen_reasons))
         card.state = State.QUEUED
         card.rework = True

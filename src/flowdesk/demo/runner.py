@@ -17,12 +17,14 @@ from flowdesk.demo.calendar import WorkCalendar
 from flowdesk.demo.claims import SCENARIO
 from flowdesk.demo.desk import Desk
 from flowdesk.demo.flow import ServiceFlow
+from flowdesk.demo.people import acting, enrol_team
 from flowdesk.demo.scenario import ServicePlan
 from flowdesk.demo.simulation import Simulation
 from flowdesk.domain.clock import FixedClock, SystemClock
 from flowdesk.domain.errors import Conflict, InvalidInput
+from flowdesk.domain.people import LOCAL_USER
 from flowdesk.domain.workflow import Service
-from flowdesk.services import admin
+from flowdesk.services import accounts, admin
 from flowdesk.services.commands import CreateService
 from flowdesk.storage.tables import item_events, items, services
 from flowdesk.storage.unit_of_work import UnitOfWork
@@ -64,8 +66,12 @@ def run_demo(uow: UnitOfWork, *, seed: int = 7, days: int = 182, end: datetime |
     desk = Desk(batch, clock)
     simulation = Simulation(start, end, progress)
     try:
+        services = {plan.key: _create_service(batch, clock, plan, calendar)
+                    for plan in SCENARIO}
+        batch.commit()  # the people must be readable as actors before anyone acts
+        desk.actors = acting(uow, clock, SCENARIO)
         for plan in SCENARIO:
-            board = Board(_create_service(batch, clock, plan, calendar))
+            board = Board(services[plan.key])
             rng = random.Random(f"flowdesk-demo:{seed}:{plan.key}:work")
             flow = ServiceFlow(plan, board, desk, calendar, rng, simulation.schedule, start)
             _schedule(simulation, flow, plan, calendar, seed, start, end)
@@ -93,15 +99,18 @@ def _refuse_if_present(uow: UnitOfWork) -> None:
         )
 
 
-def _create_service(uow: UnitOfWork, clock: FixedClock, plan: ServicePlan,
+def _create_service(uow: BatchedUnitOfWork, clock: FixedClock, plan: ServicePlan,
                     calendar: WorkCalendar) -> Service:
-    """Create the service with its workflow, CONWIP groups and class-of-service policies."""
-    actor = plan.manager.actor
-    service = admin.create_service(uow, clock, actor, CreateService(
+    """Create the service with its workflow, CONWIP groups and class-of-service policies,
+    and its people. Whoever runs the demo creates it; its manager shapes it."""
+    service = admin.create_service(uow, clock, LOCAL_USER, CreateService(
         key=plan.key, name=plan.name, description=plan.description, stages=plan.stages,
         blocker_categories=[b.category for b in plan.blockers],
         person_wip_limit=plan.person_wip_limit, timezone=calendar.timezone,
     ))
+    enrol_team(uow, clock, plan)
+    uow.commit()  # the manager reads their new membership on a connection of its own
+    actor = accounts.actor_named(uow, clock, plan.manager.username)
     by_name = {s.name: s.id for s in service.stages}
     for name, stage_names, limit in plan.groups:
         service = admin.create_stage_group(uow, clock, actor, plan.key, name,

@@ -37,6 +37,22 @@ class Forbidden(FlowdeskError):
     code = "forbidden"
 
 
+class Unauthenticated(FlowdeskError):
+    """Nobody is signed in, or the credentials sent are unknown, expired or revoked."""
+
+    code = "unauthenticated"
+
+
+class TooManyAttempts(FlowdeskError):
+    """Too many failed sign-ins: try again after `retry_after` seconds."""
+
+    code = "too_many_attempts"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many failed sign-ins; try again in {retry_after} seconds")
+        self.retry_after = retry_after
+
+
 class StaleVersion(FlowdeskError):
     code = "stale_version"
 

@@ -22,6 +22,7 @@ class Blocker:
     category: str
     started_at: datetime
     ended_at: datetime | None = None
+    started_by: str = ""  # the username of whoever raised it
 
     @property
     def is_open(self) -> bool:
@@ -164,7 +165,7 @@ def check_class_rules(policy: ClassPolicy, due_date: date | None) -> None:
 
 
 def new_blocker(service: Service, item: WorkItem, stage: Stage, reason: str | None,
-                category: str | None, now: datetime) -> Blocker:
+                category: str | None, now: datetime, started_by: str = "") -> Blocker:
     """Validate and build a blocker for the item. One open blocker at a time."""
     text = require_reason(reason, "reason", "a blocker")
     cat = (category or "").strip()
@@ -175,7 +176,7 @@ def new_blocker(service: Service, item: WorkItem, stage: Stage, reason: str | No
         raise Conflict(f"{item.key} is already blocked; unblock it first", field="reason")
     if not stage.phase.is_open:
         raise Conflict(f"{item.key} is {stage.phase.value}; only open work can be blocked")
-    return Blocker(reason=text, category=cat, started_at=now)
+    return Blocker(reason=text, category=cat, started_at=now, started_by=started_by)
 
 
 def end_blocker(item: WorkItem, now: datetime) -> Blocker:

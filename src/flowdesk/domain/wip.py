@@ -98,3 +98,31 @@ def _person_violation(service: Service, person: str, counts: WipCounts) -> list[
     return [LimitViolation(
         "person", person, limit, count, f"committed items assigned to {person} in {service.name}"
     )]
+
+
+@dataclass(frozen=True)
+class PersonalLoad:
+    """A person's committed work in every service, against their own limit (set on the user,
+    counted across services)."""
+
+    username: str
+    limit: int
+    by_service: dict[str, int] = field(default_factory=dict)  # service key -> items
+
+    @property
+    def count(self) -> int:
+        return sum(self.by_service.values())
+
+    def where(self) -> str:
+        return ", ".join(f"{n} in {key}" for key, n in sorted(self.by_service.items())) or "none"
+
+
+def check_personal(loads: list[PersonalLoad]) -> list[LimitViolation]:
+    """Each person whose own limit one more committed item would exceed, naming where their
+    work is."""
+    return [
+        LimitViolation("person", load.username, load.limit, load.count,
+                       f"committed items assigned to {load.username} across all services "
+                       f"({load.where()})")
+        for load in loads if load.count >= load.limit
+    ]

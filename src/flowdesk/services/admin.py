@@ -13,9 +13,10 @@ from sqlalchemy.exc import IntegrityError
 
 from flowdesk.domain.classes import ClassOfService
 from flowdesk.domain.clock import Clock
-from flowdesk.domain.errors import Conflict, InvalidInput
+from flowdesk.domain.errors import Conflict, InvalidInput, NotFound
 from flowdesk.domain.items import check_text
-from flowdesk.domain.people import Actor
+from flowdesk.domain.people import Actor, Role
+from flowdesk.domain.policy import Action, authorize
 from flowdesk.domain.workflow import (
     DEFAULT_BLOCKER_CATEGORIES,
     Phase,
@@ -25,6 +26,7 @@ from flowdesk.domain.workflow import (
     validate_workflow,
 )
 from flowdesk.services.commands import CreateService
+from flowdesk.storage import accounts
 from flowdesk.storage import repository as repo
 from flowdesk.storage.tables import (
     class_policies,
@@ -40,7 +42,15 @@ KEY_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
 POLICY_MAX = 20_000
 
 
+# Who creates a service holds every working role in it at first, so that someone can shape
+# it and work in it; they hand roles on from the people page.
+CREATOR_ROLES = frozenset({Role.SERVICE_REQUEST_MANAGER, Role.SERVICE_DELIVERY_MANAGER,
+                           Role.FLOW_MANAGER, Role.TEAM_MEMBER})
+
+
 def create_service(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: CreateService) -> Service:
+    """An organisation admin creates a service, and becomes its first member (CREATOR_ROLES)."""
+    authorize(actor, Action.CREATE_SERVICE)
     key = cmd.key.strip().upper()
     if not KEY_PATTERN.match(key):
         raise InvalidInput(
@@ -95,6 +105,16 @@ def _insert_service(conn: Connection, now: datetime, actor: Actor, cmd: CreateSe
         actor=actor.username,
         payload={"key": key, "name": name, "stages": [s.name for s in service.stages]},
     )
+    if actor.user_id is not None:
+        accounts.put_membership(conn, service_id=service_id, user_id=actor.user_id,
+                                roles=CREATOR_ROLES, ends_at=None, added_by=actor.username,
+                                now=now)
+        repo.append_event(
+            conn, service_id=service_id, item_id=None, kind="member_added", at=now,
+            actor=actor.username,
+            payload={"username": actor.username, "roles": sorted(r.value for r in CREATOR_ROLES),
+                     "old_roles": None, "ends_at": None},
+        )
     return service
 
 
@@ -113,7 +133,7 @@ def set_stage_limit(uow: UnitOfWork, clock: Clock, actor: Actor, service_key: st
     if limit is not None and limit < 1:
         raise InvalidInput("limit must be at least 1, or null for no limit", "limit")
     with uow.write() as conn:
-        service = _locked_service(uow, conn, service_key)
+        service = _locked_service(uow, conn, actor, service_key, Action.WIP_LIMITS)
         stage = service.stage(stage_id)
         if limit is not None and not stage.phase.is_open:
             raise InvalidInput(f"a {stage.phase.value} stage takes no WIP limit", "limit")
@@ -131,8 +151,10 @@ def set_stage_policy(uow: UnitOfWork, clock: Clock, actor: Actor, service_key: s
                      stage_id: int, policy: str) -> Service:
     text = check_text(policy, "policy", POLICY_MAX)
     with uow.write() as conn:
-        service = _locked_service(uow, conn, service_key)
+        service = _locked_service(uow, conn, actor, service_key, Action.READ)
         stage = service.stage(stage_id)
+        authorize(actor, Action.UPSTREAM_POLICY if stage.phase is Phase.UPSTREAM
+                  else Action.DOWNSTREAM_POLICY, service.id)
         conn.execute(update(stages).where(stages.c.id == stage.id).values(policy=text))
         repo.touch_workflow(conn, service.id)
         repo.append_event(
@@ -155,8 +177,11 @@ def set_class_policy(uow: UnitOfWork, clock: Clock, actor: Actor, service_key: s
         raise InvalidInput("wip_limit must be at least 1, or null for no limit", "wip_limit")
     if "policy" in changes:
         changes["policy"] = check_text(str(changes["policy"]), "policy", POLICY_MAX)
+    needs = {Action.WIP_LIMITS if name == "wip_limit" else Action.CLASS_POLICY
+             for name in changes}
     with uow.write() as conn:
-        service = _locked_service(uow, conn, service_key)
+        service = _locked_service(uow, conn, actor, service_key,
+                                  *sorted(needs or {Action.CLASS_POLICY}))
         old = service.class_policy(cos)
         new = old.with_changes(**changes)
         conn.execute(update(class_policies).where(
@@ -180,7 +205,7 @@ def set_person_limit(uow: UnitOfWork, clock: Clock, actor: Actor, service_key: s
     if limit is not None and limit < 1:
         raise InvalidInput("limit must be at least 1, or null for no limit", "limit")
     with uow.write() as conn:
-        service = _locked_service(uow, conn, service_key)
+        service = _locked_service(uow, conn, actor, service_key, Action.WIP_LIMITS)
         conn.execute(update(services).where(services.c.id == service.id)
                      .values(person_wip_limit=limit))
         repo.append_event(
@@ -198,7 +223,7 @@ def create_stage_group(uow: UnitOfWork, clock: Clock, actor: Actor, service_key:
     if limit is not None and limit < 1:
         raise InvalidInput("limit must be at least 1, or null for no limit", "limit")
     with uow.write() as conn:
-        service = _locked_service(uow, conn, service_key)
+        service = _locked_service(uow, conn, actor, service_key, Action.STAGE_GROUPS)
         members = [service.named_stage(sid, "stage_ids") for sid in stage_ids]
         if len(set(stage_ids)) != len(stage_ids):
             raise InvalidInput("stage_ids lists a stage more than once", "stage_ids")
@@ -229,6 +254,37 @@ def create_stage_group(uow: UnitOfWork, clock: Clock, actor: Actor, service_key:
         return repo.load_service(conn, service.id)
 
 
-def _locked_service(uow: UnitOfWork, conn: Any, key: str) -> Service:
-    service_id = repo.service_id_for_key(conn, key)
+def set_blocker_categories(uow: UnitOfWork, clock: Clock, actor: Actor, service_key: str,
+                           categories: list[str]) -> Service:
+    """The Flow Manager sets the categories blockers are filed under. Past blockers keep the
+    category they were filed under."""
+    names = [check_text(c, "categories", 40, required=True) for c in categories]
+    if not names:
+        raise InvalidInput("give at least one blocker category", "categories")
+    if len({n.lower() for n in names}) != len(names):
+        raise InvalidInput("categories lists a category more than once", "categories")
+    with uow.write() as conn:
+        service = _locked_service(uow, conn, actor, service_key, Action.BLOCKER_CATEGORIES)
+        conn.execute(update(services).where(services.c.id == service.id)
+                     .values(blocker_categories=names))
+        repo.append_event(
+            conn, service_id=service.id, item_id=None, kind="blocker_categories_changed",
+            at=clock.now(), actor=actor.username,
+            payload={"old": list(service.blocker_categories), "new": names},
+        )
+        return repo.load_service(conn, service.id)
+
+
+def _locked_service(uow: UnitOfWork, conn: Any, actor: Actor, key: str,
+                    *actions: Action) -> Service:
+    """The service, row-locked on PostgreSQL, once the actor may take every one of `actions`
+    on it; a non-member is told there is no such service."""
+    hidden = repo.no_service(key)
+    try:
+        service_id = repo.service_id_for_key(conn, key)
+    except NotFound:
+        raise hidden from None
+    authorize(actor, Action.READ, service_id, hidden=hidden)
+    for action in actions:
+        authorize(actor, action, service_id)
     return repo.load_service(conn, service_id, lock=uow.locks_rows)

@@ -33,6 +33,7 @@ from flowdesk.analytics import (
     when_done,
 )
 from flowdesk.domain.errors import InvalidInput
+from flowdesk.domain.people import Actor
 from flowdesk.domain.workflow import Service
 from flowdesk.services.flow_data import load_flow_data
 from flowdesk.storage.unit_of_work import UnitOfWork
@@ -53,8 +54,8 @@ class FlowSource:
     history: History | None = None
 
 
-def from_service(uow: UnitOfWork, key: str, as_of: datetime) -> FlowSource:
-    data = load_flow_data(uow, key)
+def from_service(uow: UnitOfWork, actor: Actor, key: str, as_of: datetime) -> FlowSource:
+    data = load_flow_data(uow, actor, key)
     flow = analyse(data.timeline, data.workflow, as_of=as_of)
     return FlowSource(data.service.name, flow, data.due_dates, service=data.service)
 

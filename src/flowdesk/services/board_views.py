@@ -18,8 +18,9 @@ from sqlalchemy import ColumnElement, Connection, and_, false, func, or_, select
 from flowdesk.domain.classes import ClassOfService
 from flowdesk.domain.errors import NotFound
 from flowdesk.domain.items import Blocker, WorkItem
+from flowdesk.domain.people import Actor
 from flowdesk.domain.workflow import Phase, Service, Stage
-from flowdesk.services.queries import DONE_WINDOW
+from flowdesk.services.queries import DONE_WINDOW, readable_service, readable_service_id
 from flowdesk.storage import repository as repo
 from flowdesk.storage.tables import blockers, item_assignees, item_events, items
 from flowdesk.storage.text import fold, unicode_lower, use_unicode_lower
@@ -116,9 +117,9 @@ class BoardView:
     choices: FilterChoices
 
 
-def board_view(uow: UnitOfWork, key: str, now: datetime, *, flt: BoardFilter | None = None,
-               per_stage_cap: int | None = None, uncapped_stage: int | None = None,
-               closed_cap: int | None = None,
+def board_view(uow: UnitOfWork, actor: Actor, key: str, now: datetime, *,
+               flt: BoardFilter | None = None, per_stage_cap: int | None = None,
+               uncapped_stage: int | None = None, closed_cap: int | None = None,
                done_window: timedelta = DONE_WINDOW) -> BoardView:
     """The board as a person asked to see it.
 
@@ -132,7 +133,7 @@ def board_view(uow: UnitOfWork, key: str, now: datetime, *, flt: BoardFilter | N
     with uow.read() as conn:
         if flt.search:
             use_unicode_lower(conn)
-        service = repo.load_service(conn, repo.service_id_for_key(conn, key))
+        service = readable_service(conn, actor, key)
         open_ids = [s.id for s in service.stages if s.phase.is_open]
         closed = [s for s in service.stages if not s.phase.is_open]
         counts = _counts(conn, [s.id for s in service.stages], true())
@@ -220,10 +221,12 @@ def _cards(conn: Connection, open_slices: list[Slice],
               for item_id, group in groupby(assigned, key=itemgetter(0))}
     open_blockers: dict[int, Blocker] = {}
     for b in conn.execute(  # delivered and discarded work is never blocked
-        select(blockers.c.item_id, blockers.c.reason, blockers.c.category, blockers.c.started_at)
+        select(blockers.c.item_id, blockers.c.reason, blockers.c.category, blockers.c.started_at,
+               blockers.c.started_by)
         .where(blockers.c.item_id.in_(select(open_cards.c.id)), blockers.c.ended_at.is_(None))
     ):
-        open_blockers[b.item_id] = Blocker(b.reason, b.category, b.started_at)
+        open_blockers[b.item_id] = Blocker(b.reason, b.category, b.started_at,
+                                                started_by=b.started_by)
     in_order = (
         select(open_cards).order_by(open_cards.c.stage_id, open_cards.c.by, open_cards.c.id),
         select(closed_cards).order_by(closed_cards.c.stage_id, closed_cards.c.by.desc(),
@@ -242,10 +245,10 @@ def _cards(conn: Connection, open_slices: list[Slice],
     ]
 
 
-def filter_choices(uow: UnitOfWork, key: str) -> FilterChoices:
+def filter_choices(uow: UnitOfWork, actor: Actor, key: str) -> FilterChoices:
     """The types, customers and people in use on the service's open work."""
     with uow.read() as conn:
-        service = repo.load_service(conn, repo.service_id_for_key(conn, key))
+        service = readable_service(conn, actor, key)
         return _choices(conn, [s.id for s in service.stages if s.phase.is_open])
 
 
@@ -312,11 +315,11 @@ class ClosedPage:
     items: list[WorkItem]
 
 
-def closed_items(uow: UnitOfWork, key: str, stage_id: int, *, offset: int,
+def closed_items(uow: UnitOfWork, actor: Actor, key: str, stage_id: int, *, offset: int,
                  limit: int) -> ClosedPage:
     """Items in a done or discarded stage, most recently closed first, one page of them."""
     with uow.read() as conn:
-        service = repo.load_service(conn, repo.service_id_for_key(conn, key))
+        service = readable_service(conn, actor, key)
         stage = service.stage(stage_id)
         if stage.phase.is_open:
             raise NotFound(f"'{stage.name}' is not a done or discarded stage", field="stage")
@@ -345,7 +348,8 @@ def _assignees(conn: Connection, ids: list[int]) -> dict[int, list[str]]:
     return found
 
 
-def service_id(uow: UnitOfWork, key: str) -> int:
-    """The id of the service with this key (NotFound when there is none)."""
+def service_id(uow: UnitOfWork, actor: Actor, key: str) -> int:
+    """The id of the service with this key, when the actor may read it (NotFound when there
+    is none, or they are not a member)."""
     with uow.read() as conn:
-        return repo.service_id_for_key(conn, key)
+        return readable_service_id(conn, actor, key)

@@ -68,3 +68,10 @@ class AssignItem:
     person: str
     expected_version: int | None = None
     override_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class EscalateItem:
+    item_key: str
+    note: str
+    expected_version: int | None = None

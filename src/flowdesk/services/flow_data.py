@@ -14,8 +14,9 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from flowdesk.analytics import BlockRow, Timeline, Workflow
+from flowdesk.domain.people import Actor
 from flowdesk.domain.workflow import Phase, Service, StageKind
-from flowdesk.storage import repository as repo
+from flowdesk.services.queries import readable_service
 from flowdesk.storage.tables import blockers, item_events, items
 from flowdesk.storage.unit_of_work import UnitOfWork
 
@@ -51,10 +52,10 @@ def _block(key: str, start: datetime, end: datetime | None, category: str) -> Bl
     return (key, start, end, category)
 
 
-def load_flow_data(uow: UnitOfWork, service_key: str) -> FlowData:
-    """Read a service's whole history in four bulk queries."""
+def load_flow_data(uow: UnitOfWork, actor: Actor, service_key: str) -> FlowData:
+    """Read a service's whole history in four bulk queries, when the actor may read it."""
     with uow.read() as conn:
-        service = repo.load_service(conn, repo.service_id_for_key(conn, service_key))
+        service = readable_service(conn, actor, service_key)
         stage_names = {s.id: s.name for s in service.stages}
         item_rows = conn.execute(
             select(items.c.id, items.c.key, items.c.type, items.c.cos, items.c.customer,

@@ -26,6 +26,7 @@ from flowdesk.domain.clock import Clock
 from flowdesk.domain.errors import Conflict, InvalidInput
 from flowdesk.domain.items import classify_move
 from flowdesk.domain.people import Actor
+from flowdesk.domain.policy import Action, authorize
 from flowdesk.domain.ranks import RANK_GAP
 from flowdesk.domain.workflow import (
     DEFAULT_BLOCKER_CATEGORIES,
@@ -103,6 +104,9 @@ def _ensure_service(uow: UnitOfWork, clock: Clock, actor: Actor, key: str, name:
     with uow.read() as conn:
         exists = conn.execute(select(services.c.id).where(services.c.key == key.upper())).first()
         if exists is not None:
+            hidden = repo.no_service(key)
+            authorize(actor, Action.READ, int(exists.id), hidden=hidden)
+            authorize(actor, Action.IMPORT_HISTORY, int(exists.id))
             return repo.load_service(conn, int(exists.id)), False
     categories = list(dict.fromkeys(
         [*workflow.blocked.values(), *workflow.blocked_substates.values(),

@@ -16,6 +16,7 @@ from flowdesk.domain.errors import (
     Conflict,
     InvalidInput,
     LimitViolation,
+    NotFound,
     WipLimitExceeded,
 )
 from flowdesk.domain.items import (
@@ -34,10 +35,25 @@ from flowdesk.domain.items import (
     require_reason,
 )
 from flowdesk.domain.people import Actor
+from flowdesk.domain.policy import Action, authorize, move_action
 from flowdesk.domain.ranks import bottom_rank, rank_between, spread
-from flowdesk.domain.wip import check_arrival, check_assign, check_move
+from flowdesk.domain.wip import (
+    PersonalLoad,
+    check_arrival,
+    check_assign,
+    check_move,
+    check_personal,
+)
 from flowdesk.domain.workflow import Phase, Service, Stage
-from flowdesk.services.commands import AssignItem, BlockItem, CreateItem, MoveItem, UpdateItem
+from flowdesk.services.commands import (
+    AssignItem,
+    BlockItem,
+    CreateItem,
+    EscalateItem,
+    MoveItem,
+    UpdateItem,
+)
+from flowdesk.storage import accounts
 from flowdesk.storage import repository as repo
 from flowdesk.storage.tables import idempotency_keys
 from flowdesk.storage.unit_of_work import UnitOfWork
@@ -65,7 +81,13 @@ def create_item_once(uow: UnitOfWork, clock: Clock, actor: Actor,
     if cmd.idempotency_key:
         check_no_nul(cmd.idempotency_key, "Idempotency-Key")
     with uow.write() as conn:
-        service_id = repo.service_id_for_key(conn, cmd.service_key)
+        hidden = repo.no_service(cmd.service_key)
+        try:
+            service_id = repo.service_id_for_key(conn, cmd.service_key)
+        except NotFound:
+            raise hidden from None
+        authorize(actor, Action.READ, service_id, hidden=hidden)
+        authorize(actor, Action.CREATE_ITEM, service_id)
         # Lock the service first: it orders concurrent creates (numbers, idempotency keys).
         service = repo.load_service(conn, service_id, lock=uow.locks_rows)
         if cmd.idempotency_key:
@@ -81,6 +103,8 @@ def create_item_once(uow: UnitOfWork, clock: Clock, actor: Actor,
                                        "request; use a new key", "Idempotency-Key")
                 return repo.load_item(conn, int(first.item_id)), True
         check_class_rules(service.class_policy(cmd.cos), cmd.due_date)
+        user_ids = {name: user.id for name, user in
+                    _members(conn, service, assignees, clock.now(), "assignees").items()}
         stage = _arrival_stage(service, cmd.stage_id)
         counted = _stages_to_count(service, stage)
         if counted and uow.locks_rows:
@@ -96,7 +120,7 @@ def create_item_once(uow: UnitOfWork, clock: Clock, actor: Actor,
         counts = repo.wip_counts(conn, service, counted, classes=False, persons=[])
         violations = check_arrival(service, item, stage, counts)
         override = _override(violations, cmd.override_reason)
-        item = replace(item, id=repo.insert_item(conn, item, number, now))
+        item = replace(item, id=repo.insert_item(conn, item, number, now, user_ids=user_ids))
         repo.append_event(
             conn, service_id=service_id, item_id=item.id, kind="created", at=now,
             actor=actor.username, to_stage_id=stage.id, payload=item_snapshot(item),
@@ -163,11 +187,12 @@ class _MovedMeanwhile(Exception):
 
 def _move(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: MoveItem) -> tuple[WorkItem, Service]:
     with uow.write() as conn:
-        item, service = _load_for_move(uow, conn, cmd)
-        item.check_version(cmd.expected_version)
+        item, service = _load_for_move(uow, conn, actor, cmd)
         from_stage = service.stage(item.stage_id)
         to_stage = service.named_stage(cmd.to_stage, "to_stage")
         transition = classify_move(from_stage, to_stage)
+        authorize(actor, move_action(from_stage, to_stage, transition), service.id)
+        item.check_version(cmd.expected_version)
         reason = _move_reason(transition, cmd.reason)
         if transition is Transition.DELIVER and item.is_blocked:
             raise Conflict(f"{item.key} is blocked; unblock it before delivering", "to_stage")
@@ -179,6 +204,9 @@ def _move(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: MoveItem) -> tuple[W
             persons=list(item.assignees) if entering and service.person_wip_limit else [],
         )
         violations = check_move(service, item, from_stage, to_stage, counts)
+        if entering and item.assignees:
+            violations += check_personal(_personal_loads(
+                uow, conn, accounts.assignee_accounts(conn, item.id, limited=True)))
         now = clock.now()
         override = _override(violations, cmd.override_reason)
         rank = _rank_for(conn, item, to_stage.id, cmd.before)
@@ -202,19 +230,22 @@ def _move(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: MoveItem) -> tuple[W
         return moved, service
 
 
-def _load_for_move(uow: UnitOfWork, conn: Connection,
+def _load_for_move(uow: UnitOfWork, conn: Connection, actor: Actor,
                    cmd: MoveItem) -> tuple[WorkItem, Service]:
     """Load the item and its service, taking PostgreSQL row locks in one fixed order.
 
     Order: service (only when a service-wide limit is in play), then the target stage (only
-    when a limit covers it), then the item, and last the event counter (`tables`). Every write
+    when a limit covers it), then the item, then the users whose personal limits count (by
+    id), and last the event counter (`tables`). Every write
     takes them in this order, so concurrent moves queue instead of deadlocking, and moves that
     no limit concerns queue only for the moment their event is numbered.
     """
     if not uow.locks_rows:  # SQLite: BEGIN IMMEDIATE already holds the write lock
         item = repo.load_item_by_key(conn, cmd.item_key)
+        _check_member(actor, item.service_id, cmd.item_key)
         return item, repo.load_service(conn, item.service_id)
     ref, service = repo.item_ref_and_service(conn, cmd.item_key)
+    _check_member(actor, service.id, cmd.item_key)
     to_stage = service.named_stage(cmd.to_stage, "to_stage")
     from_stage = service.stage(ref.stage_id)
     entering = to_stage.phase is Phase.COMMITTED and from_stage.phase is not Phase.COMMITTED
@@ -235,20 +266,57 @@ def _load_for_move(uow: UnitOfWork, conn: Connection,
     return item, service
 
 
-def _load(uow: UnitOfWork, conn: Connection, item_key: str, *,
+def _load(uow: UnitOfWork, conn: Connection, actor: Actor, item_key: str, action: Action, *,
           lock_service: bool = False) -> tuple[WorkItem, Service]:
-    """The item and its service for a write other than a move. On PostgreSQL the item row is
+    """The item and its service for a write other than a move, once the actor may take
+    `action` on it (a non-member is told there is no such item). On PostgreSQL the item row is
     locked, after the service row when `lock_service` (the write counts a service-wide limit).
     """
     if not uow.locks_rows:  # SQLite: BEGIN IMMEDIATE already holds the write lock
         item = repo.load_item_by_key(conn, item_key)
+        _check_member(actor, item.service_id, item_key)
+        authorize(actor, action, item.service_id)
         return item, repo.load_service(conn, item.service_id)
     if lock_service:
         ref = repo.item_ref_for_key(conn, item_key)
+        _check_member(actor, ref.service_id, item_key)
+        authorize(actor, action, ref.service_id)
         service = repo.load_service(conn, ref.service_id, lock=True)
     else:
         ref, service = repo.item_ref_and_service(conn, item_key)
+        _check_member(actor, service.id, item_key)
+        authorize(actor, action, service.id)
     return repo.load_item(conn, ref.id, lock=True), service
+
+
+def _check_member(actor: Actor, service_id: int, item_key: str) -> None:
+    """A non-member of the item's service is told the item does not exist."""
+    authorize(actor, Action.READ, service_id, hidden=repo.no_item(item_key))
+
+
+def _members(conn: Connection, service: Service, usernames: tuple[str, ...] | list[str],
+             now: datetime, field: str) -> dict[str, accounts.UserRow]:
+    """The accounts of these people, each a current member of the service; refuses anyone
+    else, naming them (an id from the request body is checked like any other)."""
+    found = accounts.members_named(conn, service.id, list(usernames), now)
+    for name in usernames:
+        if name not in found:
+            raise InvalidInput(f"{name} is not a member of {service.key}", field)
+    return found
+
+
+def _personal_loads(uow: UnitOfWork, conn: Connection,
+                    users: list[accounts.UserRow]) -> list[PersonalLoad]:
+    """The committed work of each of these people who has a personal limit, across services.
+    On PostgreSQL their rows are locked first (after the item: see `_load_for_move`), so two
+    assignments of one person in two services cannot both pass on the same count."""
+    limited = [u for u in users if u.wip_limit is not None]
+    if not limited:
+        return []
+    if uow.locks_rows:
+        accounts.lock_users(conn, [u.id for u in limited])
+    return [PersonalLoad(u.username, int(u.wip_limit or 0), accounts.committed_work(conn, u.id))
+            for u in limited]
 
 
 def _stages_to_count(service: Service, to_stage: Stage) -> set[int]:
@@ -304,7 +372,8 @@ def update_item(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: UpdateItem) ->
         raise InvalidInput(f"{unknown[0]} cannot be edited", field=unknown[0])
     with uow.write() as conn:
         # The service lock keeps a class limit's count exact while the class changes.
-        item, service = _load(uow, conn, cmd.item_key, lock_service="cos" in cmd.changes)
+        item, service = _load(uow, conn, actor, cmd.item_key, Action.EDIT_ITEM,
+                              lock_service="cos" in cmd.changes)
         item.check_version(cmd.expected_version)
         edited = _apply_changes(item, cmd.changes)
         changes = {
@@ -384,11 +453,11 @@ def _plain(value: Any) -> Any:
 
 def block_item(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: BlockItem) -> WorkItem:
     with uow.write() as conn:
-        item, service = _load(uow, conn, cmd.item_key)
+        item, service = _load(uow, conn, actor, cmd.item_key, Action.BLOCK_ITEM)
         item.check_version(cmd.expected_version)
         now = clock.now()
         blocker = new_blocker(service, item, service.stage(item.stage_id), cmd.reason,
-                              cmd.category, now)
+                              cmd.category, now, actor.username)
         blocked = replace(item, blocker=blocker, version=item.version + 1)
         repo.save_item(conn, blocked, now)
         repo.open_blocker(conn, item.id, blocker, actor.username)
@@ -404,7 +473,9 @@ def block_item(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: BlockItem) -> W
 def unblock_item(uow: UnitOfWork, clock: Clock, actor: Actor, item_key: str,
                  expected_version: int | None = None) -> WorkItem:
     with uow.write() as conn:
-        item, service = _load(uow, conn, item_key)
+        item, service = _load(uow, conn, actor, item_key, Action.READ)
+        own = item.blocker is not None and item.blocker.started_by == actor.username
+        authorize(actor, Action.UNBLOCK_OWN if own else Action.UNBLOCK_ANY, service.id)
         item.check_version(expected_version)
         now = clock.now()
         unblocked = replace(item, blocker=None, version=item.version + 1)
@@ -432,19 +503,23 @@ def _unblock(conn: Connection, service: Service, item: WorkItem, now: datetime, 
 def assign_item(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: AssignItem) -> WorkItem:
     person = check_text(cmd.person, "person", 80, required=True)
     with uow.write() as conn:
-        item, service = _load(uow, conn, cmd.item_key, lock_service=True)  # person limits
+        item, service = _load(uow, conn, actor, cmd.item_key, Action.ASSIGN_ITEM,
+                              lock_service=True)  # person limits
         item.check_version(cmd.expected_version)
         if person in item.assignees:
             raise Conflict(f"{person} is already assigned to {item.key}", field="person")
+        now = clock.now()
+        user = _members(conn, service, [person], now, "person")[person]
         stage = service.stage(item.stage_id)
         counts = repo.wip_counts(conn, service, set(), classes=False, persons=[person])
         violations = check_assign(service, stage, person, counts)
+        if stage.phase is Phase.COMMITTED:
+            violations += check_personal(_personal_loads(uow, conn, [user]))
         override = _override(violations, cmd.override_reason)
-        now = clock.now()
         assigned = replace(item, assignees=tuple(sorted({*item.assignees, person})),
                            version=item.version + 1)
         repo.save_item(conn, assigned, now)
-        repo.set_assignees(conn, item.id, add=[person], remove=[])
+        repo.set_assignees(conn, item.id, add={person: user.id}, remove=[])
         if override is not None:
             repo.append_event(
                 conn, service_id=service.id, item_id=item.id, kind="wip_override", at=now,
@@ -460,7 +535,7 @@ def assign_item(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: AssignItem) ->
 
 def unassign_item(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: AssignItem) -> WorkItem:
     with uow.write() as conn:
-        item, _ = _load(uow, conn, cmd.item_key)
+        item, _ = _load(uow, conn, actor, cmd.item_key, Action.ASSIGN_ITEM)
         item.check_version(cmd.expected_version)
         if cmd.person not in item.assignees:
             raise Conflict(f"{cmd.person} is not assigned to {item.key}", field="person")
@@ -468,7 +543,7 @@ def unassign_item(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: AssignItem) 
         unassigned = replace(item, assignees=tuple(p for p in item.assignees if p != cmd.person),
                              version=item.version + 1)
         repo.save_item(conn, unassigned, now)
-        repo.set_assignees(conn, item.id, add=[], remove=[cmd.person])
+        repo.set_assignees(conn, item.id, add={}, remove=[cmd.person])
         repo.append_event(
             conn, service_id=item.service_id, item_id=item.id, kind="unassigned", at=now,
             actor=actor.username, payload={"person": cmd.person, "version": unassigned.version},
@@ -483,3 +558,26 @@ def item_snapshot(item: WorkItem) -> dict[str, Any]:
         "customer": item.customer, "due_date": _plain(item.due_date),
         "assignees": list(item.assignees), "version": item.version,
     }
+
+
+def escalate_item(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: EscalateItem) -> WorkItem:
+    """The Flow Manager escalates a blocked item: recorded, with a note, for whoever can
+    remove the blocker (and for the Risk Review)."""
+    note = require_reason(cmd.note, "note", "an escalation")
+    with uow.write() as conn:
+        item, service = _load(uow, conn, actor, cmd.item_key, Action.ESCALATE)
+        item.check_version(cmd.expected_version)
+        if not item.is_blocked:
+            raise Conflict(f"{item.key} is not blocked; only a blocker is escalated", "note")
+        assert item.blocker is not None
+        now = clock.now()
+        escalated = replace(item, version=item.version + 1)
+        repo.save_item(conn, escalated, now)
+        repo.append_event(
+            conn, service_id=service.id, item_id=item.id, kind="escalated", at=now,
+            actor=actor.username, from_stage_id=item.stage_id, to_stage_id=item.stage_id,
+            reason=note, payload={"category": item.blocker.category,
+                                  "blocked_reason": item.blocker.reason,
+                                  "version": escalated.version},
+        )
+        return escalated

@@ -10,7 +10,10 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select
 
+from flowdesk.domain.errors import NotFound
 from flowdesk.domain.items import Blocker, WorkItem
+from flowdesk.domain.people import Actor
+from flowdesk.domain.policy import Action, authorize
 from flowdesk.domain.workflow import Phase, Service, Stage
 from flowdesk.storage import repository as repo
 from flowdesk.storage.tables import blockers, item_assignees, item_events, items, services, stages
@@ -43,11 +46,38 @@ class Board:
     done_since: datetime
 
 
-def list_services(uow: UnitOfWork, now: datetime) -> list[ServiceSummary]:
-    """Every service with its WIP, blocked items and deliveries since its own week began."""
+def readable_service(conn: Connection, actor: Actor, key: str) -> Service:
+    """The service with this key, when the actor may read it. A non-member is told there is
+    no such service, exactly as for a key that does not exist."""
+    return repo.load_service(conn, readable_service_id(conn, actor, key))
+
+
+def readable_service_id(conn: Connection, actor: Actor, key: str) -> int:
+    hidden = repo.no_service(key)
+    try:
+        service_id = repo.service_id_for_key(conn, key)
+    except NotFound:
+        raise hidden from None
+    authorize(actor, Action.READ, service_id, hidden=hidden)
+    return service_id
+
+
+def readable_item(conn: Connection, actor: Actor, key: str) -> tuple[WorkItem, Service]:
+    """The item with this key and its service, when the actor may read them; a non-member is
+    told there is no such item."""
+    item = repo.load_item_by_key(conn, key)
+    authorize(actor, Action.READ, item.service_id, hidden=repo.no_item(key))
+    return item, repo.load_service(conn, item.service_id)
+
+
+def list_services(uow: UnitOfWork, actor: Actor, now: datetime) -> list[ServiceSummary]:
+    """Every service the actor is a member of (an admin: every service), with its WIP, blocked
+    items and deliveries since its own week began."""
     with uow.read() as conn:
         ids = [int(i) for i in conn.execute(select(services.c.id).order_by(services.c.key))
                .scalars()]
+        if not actor.is_admin:
+            ids = [i for i in ids if actor.is_member(i)]
         loaded = [repo.load_service(conn, sid) for sid in ids]
         committed: dict[int, int] = dict(conn.execute(
             select(items.c.service_id, func.count()).select_from(
@@ -74,12 +104,13 @@ def list_services(uow: UnitOfWork, now: datetime) -> list[ServiceSummary]:
         ]
 
 
-def get_service(uow: UnitOfWork, key: str) -> Service:
+def get_service(uow: UnitOfWork, actor: Actor, key: str) -> Service:
     with uow.read() as conn:
-        return repo.load_service(conn, repo.service_id_for_key(conn, key))
+        return readable_service(conn, actor, key)
 
 
-def get_board(uow: UnitOfWork, key: str, now: datetime, *, done_window: timedelta = DONE_WINDOW,
+def get_board(uow: UnitOfWork, actor: Actor, key: str, now: datetime, *,
+              done_window: timedelta = DONE_WINDOW,
               per_stage_cap: int | None = None) -> Board:
     """The board: every column's exact count, open cards in rank order, recent deliveries only.
 
@@ -87,7 +118,7 @@ def get_board(uow: UnitOfWork, key: str, now: datetime, *, done_window: timedelt
     """
     done_since = now - done_window
     with uow.read() as conn:
-        service = repo.load_service(conn, repo.service_id_for_key(conn, key))
+        service = readable_service(conn, actor, key)
         counts: dict[int, int] = dict(conn.execute(
             select(items.c.stage_id, func.count()).where(items.c.service_id == service.id)
             .group_by(items.c.stage_id)
@@ -135,17 +166,17 @@ def _load_cards(conn: Connection, where: Any, per_stage_cap: int | None) -> list
     for b in conn.execute(
         select(blockers).where(and_(blockers.c.item_id.in_(ids), blockers.c.ended_at.is_(None)))
     ):
-        open_blockers[int(b.item_id)] = Blocker(b.reason, b.category, b.started_at)
+        open_blockers[int(b.item_id)] = Blocker(b.reason, b.category, b.started_at,
+                                                started_by=b.started_by)
     return [
         repo.item_from_row(r, tuple(assignees.get(r.id, ())), open_blockers.get(r.id))
         for r in rows
     ]
 
 
-def get_item(uow: UnitOfWork, key: str) -> tuple[WorkItem, Service]:
+def get_item(uow: UnitOfWork, actor: Actor, key: str) -> tuple[WorkItem, Service]:
     with uow.read() as conn:
-        item = repo.load_item(conn, repo.item_id_for_key(conn, key))
-        return item, repo.load_service(conn, item.service_id)
+        return readable_item(conn, actor, key)
 
 
 @dataclass(frozen=True)
@@ -164,20 +195,21 @@ class EventView:
     seq: int = 0  # the event's number within its service: the feed's cursor
 
 
-def item_history(uow: UnitOfWork, key: str) -> list[EventView]:
+def item_history(uow: UnitOfWork, actor: Actor, key: str) -> list[EventView]:
     with uow.read() as conn:
-        item_id = repo.item_id_for_key(conn, key)
+        item_id = readable_item(conn, actor, key)[0].id
         return _events(conn, item_events.c.item_id == item_id, item_events.c.seq, FEED_MAX * 10)
 
 
-def service_feed(uow: UnitOfWork, key: str, after: int, limit: int) -> list[EventView]:
+def service_feed(uow: UnitOfWork, actor: Actor, key: str, after: int,
+                 limit: int) -> list[EventView]:
     """Events numbered after the cursor (the `seq` of the last event read), oldest first: for
     integrations and analytics.
 
     A service's events commit in `seq` order, so a reader that has seen `seq` n has seen every
     event before it, also while others write (ids give no such promise)."""
     with uow.read() as conn:
-        service_id = repo.service_id_for_key(conn, key)
+        service_id = readable_service_id(conn, actor, key)
         where = item_events.c.service_id == service_id
         if after:
             where = and_(where, item_events.c.seq > after)
@@ -213,3 +245,12 @@ def latest_event_id(uow: UnitOfWork, key: str) -> int:
             select(func.max(item_events.c.id)).where(item_events.c.service_id == service_id)
         ).scalar()
         return int(newest or 0)
+
+
+def service_keys(uow: UnitOfWork, ids: list[int]) -> dict[int, str]:
+    """The keys of these services, by id."""
+    if not ids:
+        return {}
+    with uow.read() as conn:
+        return {int(i): str(k) for i, k in conn.execute(
+            select(services.c.id, services.c.key).where(services.c.id.in_(ids)))}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -62,7 +62,8 @@ _ITEM_WHOLE = (
     select(items, item_assignees.c.person.label("assignee"),
            blockers.c.reason.label("blocker_reason"),
            blockers.c.category.label("blocker_category"),
-           blockers.c.started_at.label("blocker_started_at"))
+           blockers.c.started_at.label("blocker_started_at"),
+           blockers.c.started_by.label("blocker_started_by"))
     .select_from(items.outerjoin(item_assignees, item_assignees.c.item_id == items.c.id)
                  .outerjoin(blockers, and_(blockers.c.item_id == items.c.id,
                                            blockers.c.ended_at.is_(None))))
@@ -144,12 +145,26 @@ def inserted_id(result: CursorResult[Any]) -> int:
 
 # --- services -------------------------------------------------------------------------------
 
+def _shown(key: str) -> str:
+    return repr(key) if "\x00" in key else f"'{key}'"
+
+
+def no_service(key: str) -> NotFound:
+    """What a missing service is called; a non-member is told exactly the same."""
+    return NotFound(f"no service with key {_shown(key)}", field="key")
+
+
+def no_item(key: str) -> NotFound:
+    """What a missing item is called; a non-member of its service is told exactly the same."""
+    return NotFound(f"no item with key {_shown(key)}", field="item")
+
+
 def service_id_for_key(conn: Connection, key: str) -> int:
     if "\x00" in key:  # PostgreSQL refuses NUL in a query parameter; no key contains one
-        raise NotFound(f"no service with key {key!r}", field="key")
+        raise no_service(key)
     sid = conn.execute(_SERVICE_ID_BY_KEY, {"b_key": key.upper()}).scalar()
     if sid is None:
-        raise NotFound(f"no service with key '{key}'", field="key")
+        raise no_service(key)
     return int(sid)
 
 
@@ -240,10 +255,10 @@ def stage_from_row(row: Row[Any]) -> Stage:
 
 def item_id_for_key(conn: Connection, key: str) -> int:
     if "\x00" in key:  # PostgreSQL refuses NUL in a query parameter; no key contains one
-        raise NotFound(f"no item with key {key!r}", field="item")
+        raise no_item(key)
     iid = conn.execute(_ITEM_ID_BY_KEY, {"b_key": key.upper()}).scalar()
     if iid is None:
-        raise NotFound(f"no item with key '{key}'", field="item")
+        raise no_item(key)
     return int(iid)
 
 
@@ -265,7 +280,7 @@ def _whole_item(rows: Sequence[Row[Any]]) -> WorkItem:
     blocker = None
     if first.blocker_reason is not None:
         blocker = Blocker(first.blocker_reason, first.blocker_category,
-                          first.blocker_started_at)
+                          first.blocker_started_at, started_by=first.blocker_started_by)
     assignees = tuple(row.assignee for row in rows if row.assignee is not None)
     return item_from_row(first, assignees, blocker)
 
@@ -282,10 +297,10 @@ class ItemRef(NamedTuple):
 def item_ref_and_service(conn: Connection, key: str) -> tuple[ItemRef, Service]:
     """Where the item with this key is, and its service (unlocked), in one query."""
     if "\x00" in key:  # PostgreSQL refuses NUL in a query parameter; no key contains one
-        raise NotFound(f"no item with key {key!r}", field="item")
+        raise no_item(key)
     row = conn.execute(_ITEM_REF_AND_SERVICE, {"b_key": key.upper()}).one_or_none()
     if row is None:
-        raise NotFound(f"no item with key {key!r}", field="item")
+        raise no_item(key)
     ref = ItemRef(int(row.item_id), int(row.id), int(row.item_stage_id), int(row.item_version))
     return ref, _service_from_row(conn, row)
 
@@ -293,7 +308,7 @@ def item_ref_and_service(conn: Connection, key: str) -> tuple[ItemRef, Service]:
 def item_ref_for_key(conn: Connection, key: str) -> ItemRef:
     ref = find_item_ref(conn, key)
     if ref is None:
-        raise NotFound(f"no item with key {key!r}", field="item")
+        raise no_item(key)
     return ref
 
 
@@ -310,10 +325,10 @@ def find_item_ref(conn: Connection, key: str) -> ItemRef | None:
 def load_item_by_key(conn: Connection, key: str) -> WorkItem:
     """The item with this public key: one query fewer than item_id_for_key, then load_item."""
     if "\x00" in key:  # PostgreSQL refuses NUL in a query parameter; no key contains one
-        raise NotFound(f"no item with key {key!r}", field="item")
+        raise no_item(key)
     rows = conn.execute(_ITEM_BY_KEY, {"b_key": key.upper()}).all()
     if not rows:
-        raise NotFound(f"no item with key '{key}'", field="item")
+        raise no_item(key)
     return _whole_item(rows)
 
 
@@ -348,7 +363,9 @@ def next_item_number(conn: Connection, service_id: int) -> int:
 
 
 def insert_item(conn: Connection, item: WorkItem, number: int, now: datetime,
-                external_id: str | None = None) -> int:
+                external_id: str | None = None,
+                user_ids: Mapping[str, int] | None = None) -> int:
+    """Insert a new item and its assignees (`user_ids`: the accounts among them)."""
     result = conn.execute(_INSERT_ITEM, {
         "service_id": item.service_id, "number": number, "key": item.key, "title": item.title,
         "description": item.description, "type": item.type, "cos": item.cos.value,
@@ -359,7 +376,8 @@ def insert_item(conn: Connection, item: WorkItem, number: int, now: datetime,
     })
     item_id = inserted_id(result)
     for person in item.assignees:
-        conn.execute(_INSERT_ASSIGNEE, {"item_id": item_id, "person": person})
+        conn.execute(_INSERT_ASSIGNEE, {"item_id": item_id, "person": person,
+                                        "user_id": (user_ids or {}).get(person)})
     return item_id
 
 
@@ -374,11 +392,15 @@ def save_item(conn: Connection, item: WorkItem, now: datetime) -> None:
     })
 
 
-def set_assignees(conn: Connection, item_id: int, add: list[str], remove: list[str]) -> None:
+def set_assignees(conn: Connection, item_id: int, add: Mapping[str, int | None],
+                  remove: list[str]) -> None:
+    """Remove assignees by name; add them by name with their account's id (None: a name kept
+    from imported history, not an account)."""
     for person in remove:
         conn.execute(_DELETE_ASSIGNEE, {"b_item": item_id, "b_person": person})
-    for person in add:
-        conn.execute(_INSERT_ASSIGNEE, {"item_id": item_id, "person": person})
+    for person, user_id in add.items():
+        conn.execute(_INSERT_ASSIGNEE, {"item_id": item_id, "person": person,
+                                        "user_id": user_id})
 
 
 def stage_neighbours(conn: Connection, stage_id: int, item_id: int,

@@ -62,6 +62,53 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 TS = UtcDateTime()
 
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(40), nullable=False, unique=True),
+    Column("display_name", String(120), nullable=False),
+    Column("email", String(254), nullable=False, server_default=""),
+    Column("password_hash", String(200)),  # Argon2id; null: cannot sign in (the `local` user)
+    Column("is_admin", Boolean, nullable=False, server_default=text("false")),
+    Column("active", Boolean, nullable=False, server_default=text("true")),
+    Column("wip_limit", Integer),  # committed items assigned at once, across all services
+    Column("created_at", TS, nullable=False),
+)
+
+# A signed-in browser. The cookie carries the session id; only its SHA-256 is stored.
+sessions = Table(
+    "sessions", metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("expires_at", TS, nullable=False),
+    Index("ix_sessions_user_id", "user_id"),
+)
+
+# Personal API tokens: shown once, stored as their SHA-256.
+api_tokens = Table(
+    "api_tokens", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(80), nullable=False),
+    Column("scope", String(8), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", TS, nullable=False),
+    Column("expires_at", TS),
+    Column("revoked_at", TS),
+    Index("ix_api_tokens_user_id", "user_id"),
+)
+
+# Failed sign-ins, for throttling: keyed by a salted hash of the username or the client's
+# address, so no login name or address is stored.
+login_failures = Table(
+    "login_failures", metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("key", String(64), nullable=False),
+    Column("at", TS, nullable=False),
+    Index("ix_login_failures_key_at", "key", "at"),
+)
+
 services = Table(
     "services", metadata,
     Column("id", Integer, primary_key=True),
@@ -145,8 +192,12 @@ items = Table(
 item_assignees = Table(
     "item_assignees", metadata,
     Column("item_id", ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    # The username of an account, or a free-text name kept from imported history.
     Column("person", String(80), primary_key=True),
+    # The account, when the person has one: personal WIP is counted by it, across services.
+    Column("user_id", ForeignKey("users.id"), nullable=True),
     Index("ix_item_assignees_person", "person"),
+    Index("ix_item_assignees_user_id", "user_id"),
 )
 
 blockers = Table(
@@ -167,6 +218,18 @@ blockers = Table(
 )
 
 # One row per service: the last number its event log handed out.
+# A user's roles in a service. `ends_at`: a temporary membership (a lending) ends by itself.
+memberships = Table(
+    "memberships", metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), primary_key=True),
+    Column("roles", JSON, nullable=False),
+    Column("ends_at", TS),
+    Column("added_by", String(80), nullable=False),
+    Column("added_at", TS, nullable=False),
+    Index("ix_memberships_service_id", "service_id"),
+)
+
 event_counters = Table(
     "event_counters", metadata,
     Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), primary_key=True),

@@ -7,19 +7,22 @@ the bus).
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
+from flowdesk.api.deps import current_actor
 from flowdesk.web import errors
 from flowdesk.web.live import BoardHub, InProcessBus, NoticeBus
 from flowdesk.web.live_render import CardRenderer
-from flowdesk.web.routes import analytics, create, items, moves, pages, stream
+from flowdesk.web.routes import account, analytics, create, items, moves, pages, stream
 from flowdesk.web.templating import STATIC_DIR, make_environment
 
-# Every router of the web pages (tests walk these to check each form route is protected).
+# Every router of the web pages that needs someone signed in (tests walk these to check each
+# form route is protected), and the ones open to anyone (signing in).
 ROUTERS = (pages.router, items.router, items.actions, moves.router, create.router,
-           create.actions, stream.router, analytics.router)
+           create.actions, stream.router, analytics.router, account.router, account.actions)
+PUBLIC_ROUTERS = (account.public,)
 
 
 def notice_bus_for(engine: Engine) -> NoticeBus:
@@ -45,6 +48,8 @@ def mount_web(app: FastAPI, bus: NoticeBus | None = None) -> None:
     app.state.board_hub = hub
     app.state.notice_bus = bus
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for router in ROUTERS:
+    for router in PUBLIC_ROUTERS:
         app.include_router(router)
+    for router in ROUTERS:  # nobody signed in: sent to the sign-in page (web/errors.py)
+        app.include_router(router, dependencies=[Depends(current_actor)])
     errors.install(app)

@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import Request
 
+from flowdesk.api.deps import request_actor
 from flowdesk.domain.classes import CLASS_ORDER
 from flowdesk.domain.clock import Clock
 from flowdesk.domain.workflow import Phase, Service, Stage
@@ -84,9 +85,10 @@ def board_context(request: Request, key: str, q: BoardQuery) -> dict[str, Any]:
     clock: Clock = request.app.state.clock
     hub: BoardHub = request.app.state.board_hub
     # The cursor is read before the board, so the stream replays anything committed meanwhile.
-    cursor = hub.position(board_views.service_id(uow, key))
+    actor = request_actor(request)
+    cursor = hub.position(board_views.service_id(uow, actor, key))
     now: datetime = clock.now()
-    view = board_views.board_view(uow, key, now, flt=q.flt, per_stage_cap=CARDS_PER_COLUMN,
+    view = board_views.board_view(uow, actor, key, now, flt=q.flt, per_stage_cap=CARDS_PER_COLUMN,
                                   uncapped_stage=q.show, closed_cap=CLOSED_PER_COLUMN,
                                   done_window=DONE_WINDOW)
     service = view.service
@@ -109,5 +111,6 @@ def board_context(request: Request, key: str, q: BoardQuery) -> dict[str, Any]:
         "closed_cap": CLOSED_PER_COLUMN,
         "done_days": DONE_WINDOW.days,
         # Age and due-date hints for every card: one read of the flow, not one per card.
-        "hints": board_hints(uow, service.key, now),
+        "hints": board_hints(uow, actor, service.key, now),
+        "actor": actor,
     }

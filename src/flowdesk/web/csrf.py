@@ -77,6 +77,24 @@ def token_for(request: Request) -> str:
     return token
 
 
+def rotate(request: Request, response: object) -> None:
+    """Give the browser a new token (at sign-in: a token from before is not carried over)."""
+    from starlette.responses import Response
+
+    assert isinstance(response, Response)
+    token = new_token(_secret(request))
+    request.state.csrf_token = token
+    response.set_cookie(COOKIE, token, httponly=True, samesite="lax",
+                        secure=request.url.scheme == "https", path="/")
+
+
+def matches_cookie(request: Request, sent: str) -> bool:
+    """True when `sent` is this browser's valid token (the one in its cookie)."""
+    cookie = request.cookies.get(COOKIE)
+    return bool(cookie and is_well_formed(sent) and is_valid(_secret(request), cookie)
+                and hmac.compare_digest(sent.encode("ascii"), cookie.encode("ascii")))
+
+
 async def require_csrf(request: Request) -> None:
     """Refuse a state-changing request that does not repeat the cookie's token (403)."""
     if request.method in SAFE_METHODS:

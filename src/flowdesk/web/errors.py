@@ -16,10 +16,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from flowdesk.api.errors import status_for
-from flowdesk.domain.errors import FlowdeskError
+from flowdesk.domain.errors import FlowdeskError, Unauthenticated
 from flowdesk.web.templating import is_htmx, render
 
 log = logging.getLogger(__name__)
@@ -29,6 +29,7 @@ API_PREFIX = "/api/"
 
 HEADINGS = {
     400: "That request was not understood",
+    401: "Please sign in",
     403: "Not allowed",
     404: "Not found",
     405: "Not possible here",
@@ -68,10 +69,25 @@ def html_error(request: Request, exc: Exception) -> Response:
     return render(request, "error.html", context, status=status)
 
 
+def to_sign_in(request: Request) -> Response:
+    """Nobody is signed in: send the browser to sign in, and bring it back here afterwards
+    (htmx follows HX-Redirect with a whole-page load)."""
+    from flowdesk.web.routes.account import login_url
+
+    back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    target = login_url(back if request.method == "GET" and not is_htmx(request) else
+                       request.headers.get("HX-Current-URL-Path", "/"))
+    if is_htmx(request):
+        return Response(status_code=401, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
+
+
 def _branch(api_handler: Handler | None) -> Handler:
     async def handler(request: Request, exc: Any) -> Response:
         wants_json = (request.url.path.startswith(API_PREFIX)
                       or getattr(request.state, "json_errors", False))
+        if isinstance(exc, Unauthenticated) and not wants_json:
+            return to_sign_in(request)
         if wants_json and api_handler is not None:
             response = api_handler(request, exc)
             return await response if inspect.isawaitable(response) else response

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from weakref import WeakKeyDictionary
 
 from flowdesk.analytics import Period, aging_wip, period_of
+from flowdesk.domain.people import Actor
 from flowdesk.services import analytics
 from flowdesk.services.queries import latest_event_id
 from flowdesk.storage.unit_of_work import UnitOfWork
@@ -82,9 +83,9 @@ def _age_hint(age: int, p50: float, p85: float) -> tuple[str, str]:
     return "", f"{known}: within the usual lead time (85% are done within {_days(p85)})"
 
 
-def compute_hints(uow: UnitOfWork, key: str, now: datetime) -> BoardHints:
+def compute_hints(uow: UnitOfWork, actor: Actor, key: str, now: datetime) -> BoardHints:
     """Return the hints for every item in progress in the service, as of `now`."""
-    source = analytics.from_service(uow, key, now)
+    source = analytics.from_service(uow, actor, key, now)
     flow = source.flow
     last = period_of(flow).end
     history = Period.of(last - timedelta(days=HISTORY_DAYS - 1), last)
@@ -108,7 +109,7 @@ def compute_hints(uow: UnitOfWork, key: str, now: datetime) -> BoardHints:
     return BoardHints(hints)
 
 
-def board_hints(uow: UnitOfWork, key: str, now: datetime) -> BoardHints:
+def board_hints(uow: UnitOfWork, actor: Actor, key: str, now: datetime) -> BoardHints:
     """Return the service's hints for a board render, and keep them for its single-card
     renders. A history the analytics cannot read gives no hints rather than no board.
 
@@ -123,7 +124,7 @@ def board_hints(uow: UnitOfWork, key: str, now: datetime) -> BoardHints:
     ):
         return cached.hints
     try:
-        hints = compute_hints(uow, key, now)
+        hints = compute_hints(uow, actor, key, now)
     except (ValueError, KeyError):
         log.exception("no flow hints for service %s", key)
         hints = NO_HINTS

@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import QueryParams
 
+from flowdesk.api.deps import request_actor
 from flowdesk.api.errors import status_for
 from flowdesk.domain.classes import CLASS_ORDER
 from flowdesk.domain.clock import Clock
@@ -68,13 +69,14 @@ def view_query(request: Request) -> BoardQuery:
 def item_context(request: Request, item_key: str, state: PanelState) -> dict[str, Any]:
     uow: UnitOfWork = request.app.state.uow
     clock: Clock = request.app.state.clock
-    item, service = queries.get_item(uow, item_key)
+    actor = request_actor(request)
+    item, service = queries.get_item(uow, actor, item_key)
     stage = service.stage(item.stage_id)
     done = service.stages_in(Phase.DONE)
     q = view_query(request)
     return {
         "item": item, "service": service, "stage": stage, "now": clock.now(),
-        "entries": timeline(queries.item_history(uow, item.key)),
+        "entries": timeline(queries.item_history(uow, actor, item.key)),
         "deliver_stage": done[0] if done and stage.phase is Phase.COMMITTED else None,
         "open_stages": [s for s in service.stages if s.phase.is_open],
         "classes": CLASS_ORDER,
@@ -121,7 +123,7 @@ def run_action(request: Request, item_key: str, form: FormReader, action: str,
     except FlowdeskError as exc:
         return _problem(request, item_key, action, exc, values)
     if not is_htmx(request):
-        _, service = queries.get_item(request.app.state.uow, item_key)
+        _, service = queries.get_item(request.app.state.uow, request_actor(request), item_key)
         return RedirectResponse(f"/services/{service.key}/items/{item_key.upper()}",
                                 status_code=303)
     return item_page(request, item_key, PanelState(message=Message("ok", done)))

@@ -78,7 +78,8 @@ def render(request: Request, name: str, context: dict[str, Any], *,
     """Render a template into a response, with the CSRF token in the context and the cookie."""
     token = csrf.token_for(request)
     html = environment(request).get_template(name).render(
-        request=request, csrf_token=token, **context)
+        request=request, csrf_token=token,
+        signed_in=getattr(request.state, "actor", None), **context)
     response = HTMLResponse(html, status_code=status, headers={**SECURITY_HEADERS,
                                                                  **(headers or {})})
     if getattr(request.state, "csrf_is_new", False):

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from flowdesk.analytics.charts import MAX_FORECAST_DAYS
-from flowdesk.api.deps import ClockDep, UowDep
+from flowdesk.api.deps import ActorDep, ClockDep, UowDep
 from flowdesk.domain.classes import ClassOfService
 from flowdesk.reporting.data import DEFAULT_SEED, MAX_FORECAST_COUNT, chart_data
 from flowdesk.services import analytics
@@ -27,6 +27,7 @@ def get_charts(
     key: str,
     uow: UowDep,
     clock: ClockDep,
+    actor: ActorDep,
     start: Annotated[date | None, Query(alias="from", description="first day (included)")] = None,
     end: Annotated[date | None, Query(alias="to", description="last day (included)")] = None,
     type: Text = None,
@@ -40,7 +41,7 @@ def get_charts(
     today), sliced by type, class of service and customer. Dates are in the service's time
     zone; `docs/metrics.md` defines each number. The forecasts use `seed`, so the same data
     and seed give the same answer."""
-    source = analytics.from_service(uow, key, clock.now())
+    source = analytics.from_service(uow, actor, key, clock.now())
     where = analytics.where_of({
         "type": type, "customer": customer,
         "class_of_service": class_of_service.value if class_of_service else None,

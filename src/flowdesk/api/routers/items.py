@@ -6,25 +6,34 @@ from fastapi import APIRouter, Response
 from starlette.concurrency import run_in_threadpool
 
 from flowdesk.api.deps import ActorDep, ClockDep, UowDep, VersionDep
-from flowdesk.api.schemas import AssignIn, BlockIn, EventOut, ItemOut, ItemPatch, MoveIn
+from flowdesk.api.schemas import (
+    AssignIn,
+    BlockIn,
+    EscalateIn,
+    EventOut,
+    ItemOut,
+    ItemPatch,
+    MoveIn,
+)
 from flowdesk.domain.items import WorkItem
+from flowdesk.domain.people import Actor
 from flowdesk.services import items as uc
 from flowdesk.services import queries
-from flowdesk.services.commands import AssignItem, BlockItem, MoveItem, UpdateItem
+from flowdesk.services.commands import AssignItem, BlockItem, EscalateItem, MoveItem, UpdateItem
 from flowdesk.storage.unit_of_work import UnitOfWork
 
 router = APIRouter(prefix="/items", tags=["items"])
 
 
-def _out(uow: UnitOfWork, item: WorkItem, response: Response) -> ItemOut:
+def _out(uow: UnitOfWork, actor: Actor, item: WorkItem, response: Response) -> ItemOut:
     response.headers["ETag"] = f'"{item.version}"'
-    _, service = queries.get_item(uow, item.key)
+    _, service = queries.get_item(uow, actor, item.key)
     return ItemOut.of(item, service)
 
 
 @router.get("/{item_key}", response_model=ItemOut)
-def get_item(item_key: str, uow: UowDep, response: Response) -> ItemOut:
-    item, service = queries.get_item(uow, item_key)
+def get_item(item_key: str, uow: UowDep, actor: ActorDep, response: Response) -> ItemOut:
+    item, service = queries.get_item(uow, actor, item_key)
     response.headers["ETag"] = f'"{item.version}"'
     return ItemOut.of(item, service)
 
@@ -34,7 +43,7 @@ def patch_item(item_key: str, body: ItemPatch, uow: UowDep, clock: ClockDep, act
                version: VersionDep, response: Response) -> ItemOut:
     item = uc.update_item(uow, clock, actor, UpdateItem(
         item_key, body.changes(), version, body.override_reason))
-    return _out(uow, item, response)
+    return _out(uow, actor, item, response)
 
 
 @router.post("/{item_key}/move", response_model=ItemOut)
@@ -53,13 +62,13 @@ def block_item(item_key: str, body: BlockIn, uow: UowDep, clock: ClockDep, actor
                version: VersionDep, response: Response) -> ItemOut:
     item = uc.block_item(uow, clock, actor, BlockItem(item_key, body.reason, body.category,
                                                       version))
-    return _out(uow, item, response)
+    return _out(uow, actor, item, response)
 
 
 @router.post("/{item_key}/unblock", response_model=ItemOut)
 def unblock_item(item_key: str, uow: UowDep, clock: ClockDep, actor: ActorDep,
                  version: VersionDep, response: Response) -> ItemOut:
-    return _out(uow, uc.unblock_item(uow, clock, actor, item_key, version), response)
+    return _out(uow, actor, uc.unblock_item(uow, clock, actor, item_key, version), response)
 
 
 @router.post("/{item_key}/assignees", response_model=ItemOut)
@@ -67,16 +76,23 @@ def assign(item_key: str, body: AssignIn, uow: UowDep, clock: ClockDep, actor: A
            version: VersionDep, response: Response) -> ItemOut:
     item = uc.assign_item(uow, clock, actor, AssignItem(item_key, body.person, version,
                                                         body.override_reason))
-    return _out(uow, item, response)
+    return _out(uow, actor, item, response)
 
 
 @router.delete("/{item_key}/assignees/{person}", response_model=ItemOut)
 def unassign(item_key: str, person: str, uow: UowDep, clock: ClockDep, actor: ActorDep,
              version: VersionDep, response: Response) -> ItemOut:
     item = uc.unassign_item(uow, clock, actor, AssignItem(item_key, person, version))
-    return _out(uow, item, response)
+    return _out(uow, actor, item, response)
 
 
 @router.get("/{item_key}/events", response_model=list[EventOut])
-def item_events(item_key: str, uow: UowDep) -> list[EventOut]:
-    return [EventOut.of(e) for e in queries.item_history(uow, item_key)]
+def item_events(item_key: str, uow: UowDep, actor: ActorDep) -> list[EventOut]:
+    return [EventOut.of(e) for e in queries.item_history(uow, actor, item_key)]
+
+
+@router.post("/{item_key}/escalate", response_model=ItemOut)
+def escalate(item_key: str, body: EscalateIn, uow: UowDep, clock: ClockDep, actor: ActorDep,
+             version: VersionDep, response: Response) -> ItemOut:
+    item = uc.escalate_item(uow, clock, actor, EscalateItem(item_key, body.note, version))
+    return _out(uow, actor, item, response)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from flowdesk.analytics import Where
-from flowdesk.api.deps import ClockDep, UowDep
+from flowdesk.api.deps import ActorDep, ClockDep, UowDep
 from flowdesk.services import analytics
 
 router = APIRouter(tags=["metrics"])
@@ -30,34 +30,34 @@ ToDay = Annotated[date | None, Query(alias="to", description="last day, included
 
 
 @router.get("/services/{key}/metrics")
-def service_metrics(key: str, uow: UowDep, clock: ClockDep, where: WhereDep,
+def service_metrics(key: str, uow: UowDep, clock: ClockDep, actor: ActorDep, where: WhereDep,
                     start: FromDay = None, end: ToDay = None) -> dict[str, Any]:
     """Lead time, throughput, arrivals, WIP, aging, flow efficiency, blockers, SLE, rework:
     `docs/metrics.md` defines each."""
-    source = analytics.from_service(uow, key, clock.now())
+    source = analytics.from_service(uow, actor, key, clock.now())
     return analytics.metrics(source, start, end, where)
 
 
 @router.get("/services/{key}/metrics/items")
-def service_metric_items(key: str, uow: UowDep, clock: ClockDep,
+def service_metric_items(key: str, uow: UowDep, clock: ClockDep, actor: ActorDep,
                          where: WhereDep) -> list[dict[str, Any]]:
     """One row per item: arrival, commitment, delivery, lead times, blocked days, state."""
-    source = analytics.from_service(uow, key, clock.now())
+    source = analytics.from_service(uow, actor, key, clock.now())
     return analytics.item_rows(source, where)
 
 
 @router.get("/services/{key}/metrics/on-time")
-def service_on_time(key: str, uow: UowDep, clock: ClockDep,
+def service_on_time(key: str, uow: UowDep, clock: ClockDep, actor: ActorDep,
                     threshold: Annotated[float, Query(ge=0, le=1)] = 0.5,
                     ) -> dict[str, dict[str, Any]]:
     """P(done by the due date | its age) for each open item with a due date."""
-    source = analytics.from_service(uow, key, clock.now())
+    source = analytics.from_service(uow, actor, key, clock.now())
     return analytics.on_time_risks(source, threshold)
 
 
 @router.get("/services/{key}/forecast")
 def service_forecast(
-    key: str, uow: UowDep, clock: ClockDep, where: WhereDep,
+    key: str, uow: UowDep, clock: ClockDep, actor: ActorDep, where: WhereDep,
     how_many_by: Annotated[date | None, Query(description="how many done by this date?")] = None,
     when: Annotated[int | None, Query(ge=1, le=1_000_000,
                                       description="when will this many be done?")] = None,
@@ -67,6 +67,6 @@ def service_forecast(
 ) -> dict[str, Any]:
     """Monte Carlo from daily throughput. 85% for how-many means at least N (ActionableAgile's
     convention); 85% for when means on or before the date."""
-    source = analytics.from_service(uow, key, clock.now())
+    source = analytics.from_service(uow, actor, key, clock.now())
     return analytics.forecast(source, how_many_by_date=how_many_by, when_count=when,
                               window_days=window_days, trials=trials, seed=seed, where=where)

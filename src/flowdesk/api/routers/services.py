@@ -28,11 +28,11 @@ router = APIRouter(tags=["services"])
 
 
 @router.get("/services", response_model=list[ServiceSummaryOut])
-def list_services(uow: UowDep, clock: ClockDep) -> list[ServiceSummaryOut]:
+def list_services(uow: UowDep, clock: ClockDep, actor: ActorDep) -> list[ServiceSummaryOut]:
     return [
         ServiceSummaryOut(key=s.service.key, name=s.service.name, wip=s.wip, blocked=s.blocked,
                           delivered_this_week=s.delivered_this_week)
-        for s in queries.list_services(uow, clock.now())
+        for s in queries.list_services(uow, actor, clock.now())
     ]
 
 
@@ -50,8 +50,8 @@ def create_service(body: ServiceIn, uow: UowDep, clock: ClockDep, actor: ActorDe
 
 
 @router.get("/services/{key}", response_model=ServiceOut)
-def get_service(key: str, uow: UowDep) -> ServiceOut:
-    return ServiceOut.of(queries.get_service(uow, key))
+def get_service(key: str, uow: UowDep, actor: ActorDep) -> ServiceOut:
+    return ServiceOut.of(queries.get_service(uow, actor, key))
 
 
 @router.put("/services/{key}/stages/{stage_id}/limit", response_model=ServiceOut)
@@ -90,8 +90,8 @@ def create_stage_group(key: str, body: StageGroupIn, uow: UowDep, clock: ClockDe
 
 
 @router.get("/services/{key}/board", response_model=BoardOut)
-def get_board(key: str, uow: UowDep, clock: ClockDep) -> BoardOut:
-    board = queries.get_board(uow, key, clock.now())
+def get_board(key: str, uow: UowDep, clock: ClockDep, actor: ActorDep) -> BoardOut:
+    board = queries.get_board(uow, actor, key, clock.now())
     return BoardOut(service=board.service.key, stages=[
         BoardStageOut(
             id=c.stage.id, name=c.stage.name, phase=c.stage.phase, kind=c.stage.kind,
@@ -119,4 +119,4 @@ def post_item(key: str, body: ItemIn, uow: UowDep, clock: ClockDep, actor: Actor
         response.headers["Idempotent-Replayed"] = "true"
     response.headers["ETag"] = f'"{item.version}"'
     response.headers["Location"] = f"/api/v1/items/{item.key}"
-    return ItemOut.of(item, queries.get_service(uow, key))
+    return ItemOut.of(item, queries.get_service(uow, actor, key))

@@ -9,7 +9,7 @@ from datetime import date
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from flowdesk.api.deps import UowDep
+from flowdesk.api.deps import ActorDep, UowDep
 from flowdesk.domain.classes import CLASS_ORDER
 from flowdesk.domain.errors import InvalidInput
 from flowdesk.services import queries
@@ -58,9 +58,9 @@ def parse_analytics_query(reader: FormReader) -> AnalyticsQuery:
 
 
 @router.get("/services/{key}/analytics", response_class=HTMLResponse)
-def analytics_page(key: str, request: Request, uow: UowDep) -> HTMLResponse:
+def analytics_page(key: str, request: Request, uow: UowDep, actor: ActorDep) -> HTMLResponse:
     q = parse_analytics_query(FormReader(request.query_params))
-    service = queries.get_service(uow, key)
+    service = queries.get_service(uow, actor, key)
     return render(request, "analytics.html", {
         "service": service, "q": q, "classes": CLASS_ORDER,
         "board_url": f"/services/{service.key}/board",

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from flowdesk.api.deps import ActorDep, ClockDep, UowDep
+from flowdesk.api.deps import ActorDep, ClockDep, UowDep, request_actor
 from flowdesk.api.errors import status_for
 from flowdesk.domain.classes import CLASS_ORDER, ClassOfService
 from flowdesk.domain.errors import FlowdeskError, NotFound, WipLimitExceeded
@@ -31,12 +31,13 @@ IDEMPOTENCY_MAX = 200
 def _form_page(request: Request, key: str, values: dict[str, str], errors: dict[str, str],
                status: int) -> HTMLResponse:
     uow = request.app.state.uow
-    service = queries.get_service(uow, key)
+    actor = request_actor(request)
+    service = queries.get_service(uow, actor, key)
     q = view_query(request)
     context: dict[str, Any] = {
         "service": service, "values": values, "errors": errors, "classes": CLASS_ORDER,
         "upstream": service.stages_in(Phase.UPSTREAM),
-        "types": board_views.filter_choices(uow, key).types,
+        "types": board_views.filter_choices(uow, actor, key).types,
         "idempotency_key": uuid.uuid4().hex,
         "close_url": f"/services/{service.key}/board{q.query_string(show=None)}",
     }

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from flowdesk.api.deps import ActorDep, ClockDep, UowDep
 from flowdesk.domain.classes import ClassOfService
 from flowdesk.domain.errors import InvalidInput, NotFound
+from flowdesk.domain.people import Actor
 from flowdesk.domain.workflow import Phase
 from flowdesk.services import items as uc
 from flowdesk.services import queries
@@ -24,16 +25,17 @@ actions = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)
 
 
 @router.get("/services/{key}/items/{item_key}", response_class=HTMLResponse)
-def item_detail(key: str, item_key: str, request: Request, uow: UowDep) -> HTMLResponse:
+def item_detail(key: str, item_key: str, request: Request, uow: UowDep,
+                actor: ActorDep) -> HTMLResponse:
     """The item's panel over its board (or the panel alone for a partial request)."""
-    _, service = queries.get_item(uow, item_key)
+    _, service = queries.get_item(uow, actor, item_key)
     if service.key != key.upper():
         raise NotFound(f"no item {item_key} on service {key}", field="item")
     return item_page(request, item_key)
 
 
-def _stage_in(uow: UnitOfWork, item_key: str, phase: Phase) -> int:
-    _, service = queries.get_item(uow, item_key)
+def _stage_in(uow: UnitOfWork, actor: Actor, item_key: str, phase: Phase) -> int:
+    _, service = queries.get_item(uow, actor, item_key)
     stages = service.stages_in(phase)
     if not stages:
         raise InvalidInput(f"service {service.key} has no {phase.value} stage", field="to_stage")
@@ -98,7 +100,7 @@ def deliver(item_key: str, request: Request, form: FormDep, uow: UowDep, clock: 
             actor: ActorDep) -> Response:
     def do() -> object:
         return uc.move_item(uow, clock, actor, MoveItem(
-            item_key, _stage_in(uow, item_key, Phase.DONE), expected_version=_version(form)))
+            item_key, _stage_in(uow, actor, item_key, Phase.DONE), expected_version=_version(form)))
     return run_action(request, item_key, form, "deliver", do, "Delivered.")
 
 
@@ -107,7 +109,7 @@ def discard(item_key: str, request: Request, form: FormDep, uow: UowDep, clock: 
             actor: ActorDep) -> Response:
     def do() -> object:
         return uc.move_item(uow, clock, actor, MoveItem(
-            item_key, _stage_in(uow, item_key, Phase.DISCARDED), reason=form.text("reason"),
+            item_key, _stage_in(uow, actor, item_key, Phase.DISCARDED), reason=form.text("reason"),
             expected_version=_version(form)))
     return run_action(request, item_key, form, "discard", do, "Discarded.")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from flowdesk.api.deps import ClockDep, UowDep
+from flowdesk.api.deps import ActorDep, ClockDep, UowDep
 from flowdesk.domain.errors import InvalidInput
 from flowdesk.services import board_views, queries
 from flowdesk.web.board_page import board_context
@@ -18,9 +18,10 @@ CLOSED_PAGE_SIZE = 100
 
 
 @router.get("/", response_class=HTMLResponse)
-def services_page(request: Request, uow: UowDep, clock: ClockDep) -> HTMLResponse:
+def services_page(request: Request, uow: UowDep, clock: ClockDep,
+                  actor: ActorDep) -> HTMLResponse:
     return render(request, "services.html",
-                  {"summaries": queries.list_services(uow, clock.now())})
+                  {"summaries": queries.list_services(uow, actor, clock.now()), "actor": actor})
 
 
 @router.get("/services/{key}/board", response_class=HTMLResponse)
@@ -35,12 +36,12 @@ def board_page(key: str, request: Request) -> HTMLResponse:
 
 @router.get("/services/{key}/stages/{stage_id}/items", response_class=HTMLResponse)
 def closed_stage_page(key: str, stage_id: int, request: Request, uow: UowDep,
-                      clock: ClockDep) -> HTMLResponse:
+                      clock: ClockDep, actor: ActorDep) -> HTMLResponse:
     """Every item of a done or discarded stage, most recent first, a page at a time."""
     page_number = FormReader(request.query_params).optional_int("page", "page") or 1
     if page_number < 1:
         raise InvalidInput("page must be 1 or more", field="page")
-    page = board_views.closed_items(uow, key, stage_id, offset=(page_number - 1) *
+    page = board_views.closed_items(uow, actor, key, stage_id, offset=(page_number - 1) *
                                     CLOSED_PAGE_SIZE, limit=CLOSED_PAGE_SIZE)
     pages = max(1, -(-page.total // CLOSED_PAGE_SIZE))
     return render(request, "closed.html", {"page": page, "page_number": page_number,

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from flowdesk.api.deps import ActorDep
 from flowdesk.services import board_views
 from flowdesk.web.forms import parse_board_query
 from flowdesk.web.live import BoardHub, Cursor
@@ -15,7 +16,7 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/services/{key}/board/events")
-async def board_events(key: str, request: Request) -> StreamingResponse:
+async def board_events(key: str, request: Request, actor: ActorDep) -> StreamingResponse:
     """Changes to the board as they are committed, filtered like the browser's board.
 
     Resumes after `Last-Event-ID` (sent by the browser on reconnect) or `after` (`epoch:seq`
@@ -23,7 +24,8 @@ async def board_events(key: str, request: Request) -> StreamingResponse:
     """
     q = parse_board_query(request.query_params)
     hub: BoardHub = request.app.state.board_hub
-    service_id = await run_in_threadpool(board_views.service_id, request.app.state.uow, key)
+    service_id = await run_in_threadpool(board_views.service_id, request.app.state.uow, actor,
+                                        key)
     after = Cursor.parse(request.headers.get("Last-Event-ID") or request.query_params.get("after"))
     # The stream joins the board when it starts and leaves it when it ends (sse.event_stream).
     return StreamingResponse(
