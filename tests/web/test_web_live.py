@@ -216,6 +216,32 @@ def test_the_stream_starts_with_hello_replays_and_filters_each_card() -> None:
     assert frames[4] == ": still here\n\n"
 
 
+def test_the_stream_ends_without_sending_a_change_once_its_reader_may_no_longer_read() -> None:
+    async def run() -> list[str]:
+        signed_in = True
+
+        async def allowed() -> bool:
+            return signed_in
+
+        hub = BoardHub(Renders())
+        hub.subscribe(SERVICE, None, asyncio.get_running_loop())
+        hub.handle([notice(1, item_id=1)])
+        stream = event_stream(hub, SERVICE, Cursor(hub.epoch, 0), BoardFilter(), heartbeat=0.05,
+                              allowed=allowed)
+        frames = [await anext(stream) for _ in range(3)]  # retry, hello, the card replayed
+        signed_in = False  # signed out, deactivated or removed from the service
+        hub.handle([notice(2, item_id=2)])
+        async def rest() -> list[str]:
+            return [frame async for frame in stream]
+
+        frames += await asyncio.wait_for(rest(), timeout=2)  # the stream ends by itself
+        assert hub.watching(SERVICE) == 1  # the ended stream left the board
+        return frames
+
+    frames = in_thread(lambda: asyncio.run(run()))
+    assert [_data(f)["seq"] for f in frames[2:]] == [1]
+
+
 def test_a_board_wide_change_is_sent_as_resync() -> None:
     def run(loop: asyncio.AbstractEventLoop) -> None:
         hub = BoardHub(Renders())

@@ -46,6 +46,13 @@ async def current_actor(request: Request) -> Actor:
     cached = getattr(request.state, "actor", None)
     if isinstance(cached, Actor):
         return cached
+    actor = authenticate(request)
+    request.state.actor = actor
+    return actor
+
+
+def authenticate(request: Request) -> Actor:
+    """Look the caller up afresh (a long-lived stream asks again as it goes on)."""
     uow: UnitOfWork = request.app.state.uow
     clock: Clock = request.app.state.clock
     authorization = request.headers.get("Authorization")
@@ -65,7 +72,6 @@ async def current_actor(request: Request) -> Actor:
             raise Unauthenticated("sign in first, or send an API token", "Authorization")
         if request.method not in SAFE_METHODS and request.url.path.startswith("/api/"):
             _require_csrf_header(request)
-    request.state.actor = actor
     return actor
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from flowdesk.services.board_views import BoardFilter
@@ -40,8 +40,12 @@ def message_frame(sub: Subscription, message: Sequenced, flt: BoardFilter) -> st
 
 
 async def event_stream(hub: BoardHub, service_id: int, after: Cursor | None, flt: BoardFilter,
-                       heartbeat: float = HEARTBEAT_SECONDS) -> AsyncIterator[str]:
-    """Frames for one browser until it goes away.
+                       heartbeat: float = HEARTBEAT_SECONDS,
+                       allowed: Callable[[], Awaitable[bool]] | None = None,
+                       ) -> AsyncIterator[str]:
+    """Frames for one browser until it goes away, or until `allowed` says its reader may no
+    longer read the board (signed out, deactivated, no longer a member): asked before each
+    change is sent and at each heartbeat, so an ended session learns nothing more.
 
     It joins the board when the first frame is asked for, not before, and always leaves it in
     `finally`: a browser that disconnects before the response starts leaves nothing behind.
@@ -56,8 +60,12 @@ async def event_stream(hub: BoardHub, service_id: int, after: Cursor | None, flt
             try:
                 message: Sequenced | None = await asyncio.wait_for(sub.queue.get(), heartbeat)
             except TimeoutError:
+                if allowed is not None and not await allowed():
+                    return
                 yield ": still here\n\n"  # keeps proxies from closing an idle stream
                 continue
+            if allowed is not None and not await allowed():
+                return
             if message is None:  # the queue overflowed: start again from a fresh board
                 yield frame("resync", {"seq": hub.position(service_id).seq,
                                        "reason": "too many changes at once"})

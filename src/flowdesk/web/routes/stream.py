@@ -6,7 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from flowdesk.api.deps import ActorDep
+from flowdesk.api.deps import ActorDep, authenticate
+from flowdesk.domain.errors import FlowdeskError
 from flowdesk.services import board_views
 from flowdesk.web.forms import parse_board_query
 from flowdesk.web.live import BoardHub, Cursor
@@ -27,8 +28,20 @@ async def board_events(key: str, request: Request, actor: ActorDep) -> Streaming
     service_id = await run_in_threadpool(board_views.service_id, request.app.state.uow, actor,
                                         key)
     after = Cursor.parse(request.headers.get("Last-Event-ID") or request.query_params.get("after"))
+    uow = request.app.state.uow
+
+    def still_reads() -> bool:
+        try:
+            return board_views.service_id(uow, authenticate(request), key) == service_id
+        except FlowdeskError:
+            return False
+
+    async def allowed() -> bool:
+        return await run_in_threadpool(still_reads)
+
     # The stream joins the board when it starts and leaves it when it ends (sse.event_stream).
     return StreamingResponse(
-        event_stream(hub, service_id, after, q.flt), media_type="text/event-stream",
+        event_stream(hub, service_id, after, q.flt, allowed=allowed),
+        media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
