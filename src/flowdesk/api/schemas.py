@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
 
 from flowdesk.domain.classes import ClassOfService, ClassPolicy
 from flowdesk.domain.items import WorkItem
@@ -14,6 +14,15 @@ from flowdesk.services.queries import EventView
 
 # Unknown fields are refused, and so are ints and booleans in disguise ("3", true for a limit).
 Strict = ConfigDict(extra="forbid")
+# A date as "YYYY-MM-DD" only: a number (0 read as 1970-01-01) is refused. The range is the
+# domain's (`check_due_date`).
+def _date_text(value: Any) -> Any:
+    if isinstance(value, int | float):  # bool is an int too
+        raise ValueError("must be a date like 2026-03-31, not a number")
+    return value
+
+
+DueDate = Annotated[date, BeforeValidator(_date_text), Field(description="YYYY-MM-DD")]
 
 
 class StageIn(BaseModel):
@@ -143,7 +152,7 @@ class ItemIn(BaseModel):
     class_of_service: ClassOfService = ClassOfService.STANDARD
     description: str = Field(default="", max_length=20_000)
     customer: str = Field(default="", max_length=120)
-    due_date: date | None = None
+    due_date: DueDate | None = None
     assignees: list[str] = Field(default_factory=list, max_length=20)
     stage_id: StrictInt | None = None
     override_reason: str | None = Field(default=None, max_length=1_000)
@@ -156,7 +165,7 @@ class ItemPatch(BaseModel):
     class_of_service: ClassOfService | None = None
     description: str | None = Field(default=None, max_length=20_000)
     customer: str | None = Field(default=None, max_length=120)
-    due_date: date | None = None
+    due_date: DueDate | None = None
     override_reason: str | None = Field(default=None, max_length=1_000)
 
     def changes(self) -> dict[str, Any]:

@@ -156,6 +156,18 @@ def check_no_nul(text: str, field_name: str) -> None:
         raise InvalidInput(f"{field_name} must not contain NUL characters", field=field_name)
 
 
+DUE_EARLIEST = date(1990, 1, 1)
+DUE_LATEST = date(2199, 12, 31)
+
+
+def check_due_date(value: date | None, field: str = "due_date") -> date | None:
+    """A due date within DUE_EARLIEST..DUE_LATEST: anything further is a typo (9999-12-31),
+    and would break arithmetic on it everywhere it is shown."""
+    if value is not None and not DUE_EARLIEST <= value <= DUE_LATEST:
+        raise InvalidInput(f"{field} must be between {DUE_EARLIEST} and {DUE_LATEST}", field)
+    return value
+
+
 def check_class_rules(policy: ClassPolicy, due_date: date | None) -> None:
     """A fixed-date item needs its date."""
     if policy.requires_due_date and due_date is None:

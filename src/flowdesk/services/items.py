@@ -27,6 +27,7 @@ from flowdesk.domain.items import (
     WorkItem,
     apply_move,
     check_class_rules,
+    check_due_date,
     check_no_nul,
     check_text,
     classify_move,
@@ -76,6 +77,7 @@ def create_item_once(uow: UnitOfWork, clock: Clock, actor: Actor,
     description = check_text(cmd.description, "description", DESCRIPTION_MAX)
     item_type = check_text(cmd.type, "type", 40, required=True)
     customer = check_text(cmd.customer, "customer", SHORT_TEXT_MAX)
+    check_due_date(cmd.due_date)
     assignees = tuple(sorted({check_text(p, "assignees", 80, required=True)
                               for p in cmd.assignees}))
     if cmd.idempotency_key:
@@ -433,7 +435,7 @@ def _apply_changes(item: WorkItem, changes: dict[str, Any]) -> WorkItem:
         elif name == "due_date":
             if value is not None and not isinstance(value, date):
                 raise InvalidInput("due_date must be a date (YYYY-MM-DD)", field="due_date")
-            values[name] = value
+            values[name] = check_due_date(value)
     return replace(item, **values)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from flowdesk.domain.items import WorkItem
 from flowdesk.domain.workflow import Stage
@@ -37,7 +37,10 @@ def due_of(item: WorkItem, now: datetime) -> Due | None:
     """The due-date badge: overdue once the due day has ended (UTC), soon within 24 hours."""
     if item.due_date is None or item.delivered_at is not None or item.discarded_at is not None:
         return None
-    end_of_day = datetime.combine(item.due_date + timedelta(days=1), time(), tzinfo=UTC)
+    # The day after the last there is has no midnight: a date stored before dates were
+    # checked (9999-12-31) still shows, as never overdue.
+    next_day = item.due_date + timedelta(days=1) if item.due_date < date.max else date.max
+    end_of_day = datetime.combine(next_day, time(), tzinfo=UTC)
     left = end_of_day - now
     day = f"{item.due_date.day} {item.due_date:%b}"
     if left <= timedelta(0):
