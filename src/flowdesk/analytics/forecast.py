@@ -13,7 +13,7 @@ from flowdesk.analytics.arrays import I64
 from flowdesk.analytics.counts import throughput
 from flowdesk.analytics.filters import Where
 from flowdesk.analytics.flow import Flow
-from flowdesk.analytics.montecarlo import DailyDraws
+from flowdesk.analytics.montecarlo import Checkpoint, DailyDraws
 from flowdesk.analytics.percentiles import STANDARD, at_least, nearest_rank
 from flowdesk.analytics.periods import Period
 from flowdesk.analytics.report import period_of
@@ -74,14 +74,16 @@ class HowMany:
 
 
 def how_many(samples: I64, days: int, rng: np.random.Generator,
-             trials: int = DEFAULT_TRIALS, percentiles: tuple[int, ...] = STANDARD) -> HowMany:
+             trials: int = DEFAULT_TRIALS, percentiles: tuple[int, ...] = STANDARD,
+             checkpoint: Checkpoint | None = None) -> HowMany:
     """Return the forecast of items delivered over the next ``days`` days.
 
     Each trial adds ``days`` daily counts drawn with replacement from ``samples``.
+    ``checkpoint`` is called between chunks of trials (it may raise to stop).
     """
     if days < 0 or trials < 1:
         raise ValueError("days must be >= 0 and trials >= 1")
-    totals = DailyDraws(samples, rng).totals(trials, days)
+    totals = DailyDraws(samples, rng, checkpoint).totals(trials, days)
     counts = np.bincount(totals)
     values = np.flatnonzero(counts)
     return HowMany(days, trials, at_least(totals, percentiles), values.astype(np.int64),
@@ -89,9 +91,9 @@ def how_many(samples: I64, days: int, rng: np.random.Generator,
 
 
 def how_many_by(samples: I64, start: date, by: date, rng: np.random.Generator,
-                trials: int = DEFAULT_TRIALS) -> HowMany:
+                trials: int = DEFAULT_TRIALS, checkpoint: Checkpoint | None = None) -> HowMany:
     """Return the forecast of items delivered from ``start`` to ``by``, both included."""
-    return how_many(samples, (by - start).days + 1, rng, trials)
+    return how_many(samples, (by - start).days + 1, rng, trials, checkpoint=checkpoint)
 
 
 @dataclass(frozen=True, eq=False)
@@ -131,7 +133,8 @@ class When:
 
 def when_done(samples: I64, count: int, start: date, rng: np.random.Generator,
               trials: int = DEFAULT_TRIALS, max_days: int = 3650,
-              percentiles: tuple[int, ...] = STANDARD) -> When:
+              percentiles: tuple[int, ...] = STANDARD,
+              checkpoint: Checkpoint | None = None) -> When:
     """Return the forecast of when ``count`` more items will be done, from ``start``.
 
     Each trial draws days with replacement from ``samples`` until the running total
@@ -139,7 +142,7 @@ def when_done(samples: I64, count: int, start: date, rng: np.random.Generator,
     """
     if count < 1 or trials < 1:
         raise ValueError("count and trials must be >= 1")
-    needed = DailyDraws(samples, rng).days_to_reach(count, trials, max_days)
+    needed = DailyDraws(samples, rng, checkpoint).days_to_reach(count, trials, max_days)
     ranks = nearest_rank(needed, percentiles)
     days = {p: None if value > max_days else int(value) for p, value in ranks.items()}
     counts = np.bincount(needed)

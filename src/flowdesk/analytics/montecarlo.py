@@ -8,6 +8,7 @@ equally likely.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -21,11 +22,20 @@ _WORDS = 1 << 16
 DRAW_BUDGET = 1 << 23
 MIN_CHUNK_TRIALS = 256
 
+Checkpoint = Callable[[], None]
+"""Called between chunks of work; it raises to stop a forecast (a time budget, a client that
+went away). The library itself never reads the clock."""
+
+
+def _nothing() -> None:
+    return None
+
 
 class DailyDraws:
     """Draws simulated daily throughput from fixed samples with a given generator."""
 
-    def __init__(self, samples: I64, rng: np.random.Generator) -> None:
+    def __init__(self, samples: I64, rng: np.random.Generator,
+                 checkpoint: Checkpoint | None = None) -> None:
         values = np.asarray(samples, dtype=np.int64)
         if values.size == 0:
             raise ValueError("no throughput samples")
@@ -35,6 +45,7 @@ class DailyDraws:
             raise ValueError(f"at most {_WORDS // 4} sample days")
         self.samples = values
         self.rng = rng
+        self.checkpoint = checkpoint or _nothing
         self.dtype = np.int16 if values.max() < np.iinfo(np.int16).max else np.int32
         self.limit = _WORDS // values.size * values.size
         table: npt.NDArray[np.signedinteger[Any]] = np.full(_WORDS, -1, dtype=self.dtype)
@@ -57,6 +68,7 @@ class DailyDraws:
         out = np.empty(trials, dtype=np.int64)
         per_chunk = max(1, chunk // max(days, 1))
         for first in range(0, trials, per_chunk):  # bounded memory per chunk of trials
+            self.checkpoint()
             size = min(per_chunk, trials - first)
             block = self.draw(size * days).reshape(size, days)
             out[first : first + size] = block.sum(axis=1, dtype=np.int64)
@@ -76,6 +88,7 @@ class DailyDraws:
         chunk = max(MIN_CHUNK_TRIALS, min(chunk, DRAW_BUDGET // horizon))
         out = np.empty(trials, dtype=np.int64)
         for first in range(0, trials, chunk):  # vectorised over a chunk of trials
+            self.checkpoint()
             size = min(chunk, trials - first)
             out[first : first + size] = self._chunk(target, size, horizon, max_days)
         return out
@@ -87,6 +100,7 @@ class DailyDraws:
         elapsed = 0
         block = horizon
         while pending.size and elapsed < max_days:
+            self.checkpoint()
             block = min(block, max_days - elapsed)
             draws = self.draw(pending.size * block).reshape(pending.size, block)
             running = np.cumsum(draws, axis=1, dtype=np.int64) + done_so_far[:, None]

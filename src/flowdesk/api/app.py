@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from flowdesk import __version__
 from flowdesk.api import errors
 from flowdesk.api.deps import current_actor
+from flowdesk.api.disconnect import ClientGone, client_gone
 from flowdesk.api.limits import BodySizeLimit
 from flowdesk.api.routers import charts, events, items, metrics, people, services
 from flowdesk.config import Settings, load_settings
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     app.state.uow = UnitOfWork(engine, max_writers=WRITERS_PER_PROCESS)
     app.state.clock = clock or SystemClock()
     errors.install(app)
+    app.add_exception_handler(ClientGone, client_gone)
     app.add_middleware(BodySizeLimit)
     # Every API route resolves the acting user, reads included (401 for nobody); the use
     # cases decide what that user may do. The OpenAPI document and its docs stay open.

@@ -7,7 +7,11 @@ or from a history file and its workflow (as of the file's last entry).
 
 from __future__ import annotations
 
+import math
+import threading
+import time
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -41,6 +45,36 @@ from flowdesk.storage.unit_of_work import UnitOfWork
 DEFAULT_WINDOW_DAYS = 90
 DEFAULT_TRIALS = 10_000
 MAX_TRIALS = 1_000_000
+MAX_HORIZON_DAYS = 3650  # a forecast looks at most ten years ahead
+MAX_WHEN = 100_000  # items in a "when" question
+# Simulated days in all (trials x days): about a second of one core. A forecast that would
+# simulate more is refused up front, naming how many trials would fit.
+MAX_DRAWS = 400_000_000
+FORECAST_SECONDS = 5.0  # and whatever runs is stopped after this long
+
+
+class Cancelled(Exception):
+    """The forecast was stopped because nobody waits for it any more."""
+
+
+class Budget:
+    """A forecast's checkpoint: refuses to go on past `seconds`, or once `cancelled` is set
+    (the client went away, the server is stopping). `now` is a monotonic clock."""
+
+    def __init__(self, seconds: float = FORECAST_SECONDS,
+                 cancelled: threading.Event | None = None,
+                 now: Callable[[], float] = time.monotonic) -> None:
+        self.now = now
+        self.deadline = now() + seconds
+        self.seconds = seconds
+        self.cancelled = cancelled or threading.Event()
+
+    def __call__(self) -> None:
+        if self.cancelled.is_set():
+            raise Cancelled
+        if self.now() > self.deadline:
+            raise InvalidInput(f"this forecast took longer than {self.seconds:g} s; ask for "
+                               "fewer trials or a nearer date", "trials")
 SLICES = ("type", "class_of_service", "customer", "team")
 EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)  # beyond these a date is a typo
 
@@ -130,7 +164,7 @@ def item_rows(source: FlowSource, where: Where | None = None) -> list[dict[str, 
 def forecast(source: FlowSource, *, how_many_by_date: date | None = None,
              when_count: int | None = None, window_days: int = DEFAULT_WINDOW_DAYS,
              trials: int = DEFAULT_TRIALS, seed: int | None = None,
-             where: Where | None = None) -> dict[str, Any]:
+             where: Where | None = None, budget: Budget | None = None) -> dict[str, Any]:
     """Monte Carlo over daily throughput of the last `window_days` whole days before the
     flow's as-of day (`sample_window`: not before the first arrival, and not the as-of day,
     which is still under way). Forecasts start the day after the as-of day. The result's
@@ -155,23 +189,41 @@ def forecast(source: FlowSource, *, how_many_by_date: date | None = None,
                    "delivered": int(samples.sum())},
         "seed": seed, "trials": trials,
     }
+    checkpoint = budget  # the API gives one; the command line runs to the end
     if how_many_by_date is not None:
         if how_many_by_date < start:
             raise InvalidInput(f"the date must be on or after {start.isoformat()}",
                                "how_many_by")
-        result = how_many_by(samples, start, how_many_by_date, rng, trials)
+        horizon = (how_many_by_date - start).days + 1
+        if horizon > MAX_HORIZON_DAYS:
+            last = start + timedelta(days=MAX_HORIZON_DAYS - 1)
+            raise InvalidInput(f"the date must be on or before {last.isoformat()}: a forecast "
+                               f"looks at most {MAX_HORIZON_DAYS} days ahead", "how_many_by")
+        _check_work(trials, horizon)
+        result = how_many_by(samples, start, how_many_by_date, rng, trials, checkpoint)
         return {"question": "how_many_by", "by": how_many_by_date.isoformat(),
                 "start": start.isoformat(), **base, **result.as_dict(),
                 "convention": "an 85% answer of N means an 85% chance of finishing at least N"}
     assert when_count is not None
-    if when_count < 1:
-        raise InvalidInput("when must be at least 1", "when")
+    if not 1 <= when_count <= MAX_WHEN:
+        raise InvalidInput(f"when must be between 1 and {MAX_WHEN}", "when")
     if samples.sum() == 0:
         raise InvalidInput("nothing was delivered in the window: no throughput to sample",
                            "window_days")
-    done = when_done(samples, when_count, start, rng, trials)
+    per_day = float(samples.mean())
+    _check_work(trials, min(MAX_HORIZON_DAYS, math.ceil(when_count / per_day * 1.15) + 2))
+    done = when_done(samples, when_count, start, rng, trials, max_days=MAX_HORIZON_DAYS,
+                     checkpoint=checkpoint)
     return {"question": "when", **base, **done.as_dict(),
             "convention": "an 85% date means an 85% chance of finishing on or before it"}
+
+
+def _check_work(trials: int, days: int) -> None:
+    """Refuse a forecast that would simulate more than MAX_DRAWS days in all."""
+    if trials * days > MAX_DRAWS:
+        fits = max(1, MAX_DRAWS // max(days, 1))
+        raise InvalidInput(f"{trials:,} trials over {days:,} days is too much to simulate; "
+                           f"ask for at most {fits:,} trials, or a nearer date", "trials")
 
 
 def on_time_risks(source: FlowSource, threshold: float = 0.5,

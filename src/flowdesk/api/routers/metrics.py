@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from flowdesk.analytics import Where
 from flowdesk.api.deps import ActorDep, ClockDep, UowDep
+from flowdesk.api.disconnect import until_disconnected
 from flowdesk.services import analytics
 
 router = APIRouter(tags=["metrics"])
@@ -56,17 +57,24 @@ def service_on_time(key: str, uow: UowDep, clock: ClockDep, actor: ActorDep,
 
 
 @router.get("/services/{key}/forecast")
-def service_forecast(
-    key: str, uow: UowDep, clock: ClockDep, actor: ActorDep, where: WhereDep,
+async def service_forecast(
+    key: str, request: Request, uow: UowDep, clock: ClockDep, actor: ActorDep, where: WhereDep,
     how_many_by: Annotated[date | None, Query(description="how many done by this date?")] = None,
-    when: Annotated[int | None, Query(ge=1, le=1_000_000,
+    when: Annotated[int | None, Query(ge=1, le=analytics.MAX_WHEN,
                                       description="when will this many be done?")] = None,
     window_days: Annotated[int, Query(ge=1, le=3650)] = analytics.DEFAULT_WINDOW_DAYS,
     trials: Annotated[int, Query(ge=1, le=analytics.MAX_TRIALS)] = analytics.DEFAULT_TRIALS,
     seed: Annotated[int | None, Query(ge=0, le=2**63 - 1)] = None,
 ) -> dict[str, Any]:
     """Monte Carlo from daily throughput. 85% for how-many means at least N (ActionableAgile's
-    convention); 85% for when means on or before the date."""
-    source = analytics.from_service(uow, actor, key, clock.now())
-    return analytics.forecast(source, how_many_by_date=how_many_by, when_count=when,
-                              window_days=window_days, trials=trials, seed=seed, where=where)
+    convention); 85% for when means on or before the date. A forecast runs for at most a few
+    seconds, and stops when the client goes away."""
+    budget = analytics.Budget()
+
+    def run() -> dict[str, Any]:
+        source = analytics.from_service(uow, actor, key, clock.now())
+        return analytics.forecast(source, how_many_by_date=how_many_by, when_count=when,
+                                  window_days=window_days, trials=trials, seed=seed,
+                                  where=where, budget=budget)
+
+    return await until_disconnected(request, budget.cancelled, run)
