@@ -111,3 +111,15 @@ def test_work_stops_when_the_client_goes_away() -> None:
     with pytest.raises(ClientGone):
         asyncio.run(run())
     assert cancelled.is_set() and checks > 0
+
+
+def test_metrics_over_more_than_ten_years_are_refused_naming_the_range(
+        client: TestClient, service: str) -> None:
+    for route in ("metrics", "metrics/charts"):
+        response = client.get(f"{API}/services/CLM/{route}",
+                              params={"from": "1900-01-01", "to": "2999-12-31"})
+        assert response.status_code == 422, response.text
+        assert response.json()["field"] == "from"
+        ten_years = client.get(f"{API}/services/CLM/{route}",
+                               params={"from": "2016-03-05", "to": "2026-03-02"})
+        assert ten_years.status_code == 200, ten_years.text

@@ -3,7 +3,7 @@ chart payload. The API, the web page and the report all serve this one dict."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -14,22 +14,13 @@ from flowdesk.domain.errors import InvalidInput
 from flowdesk.services.analytics import FlowSource, check_where, period
 
 DEFAULT_SEED = 2013  # a fixed seed, so the same data always draws the same forecast
-MAX_PERIOD_DAYS = 3660  # ten years of daily points is the most a chart shows
 MAX_FORECAST_COUNT = 1_000_000
 
 
 def chart_period(source: FlowSource, start: date | None, end: date | None) -> Period:
-    """Return the period asked for; by default from the first arrival to the as-of day.
-
-    Raises InvalidInput naming `from` or `to` when the range is reversed or too long. A
-    default start is moved forward instead, so a long history still shows its last years.
-    """
-    chosen = period(source, start, end)
-    if chosen.length <= MAX_PERIOD_DAYS:
-        return chosen
-    if start is not None:
-        raise InvalidInput(f"the date range may cover at most {MAX_PERIOD_DAYS} days", "from")
-    return Period.of(chosen.end - timedelta(days=MAX_PERIOD_DAYS - 1), chosen.end)
+    """Return the period asked for; by default from the first arrival to the as-of day, at
+    most the last MAX_PERIOD_DAYS of it (`services.analytics.period`)."""
+    return period(source, start, end)
 
 
 def chart_data(source: FlowSource, start: date | None = None, end: date | None = None,

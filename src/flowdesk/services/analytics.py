@@ -46,6 +46,7 @@ DEFAULT_WINDOW_DAYS = 90
 DEFAULT_TRIALS = 10_000
 MAX_TRIALS = 1_000_000
 MAX_HORIZON_DAYS = 3650  # a forecast looks at most ten years ahead
+MAX_PERIOD_DAYS = 3660  # metrics cover at most ten years (the default: the last ten)
 MAX_WHEN = 100_000  # items in a "when" question
 # Simulated days in all (trials x days): about a second of one core. A forecast that would
 # simulate more is refused up front, naming how many trials would fit.
@@ -136,13 +137,18 @@ def period(source: FlowSource, start: date | None, end: date | None) -> Period:
         if day is not None and not EARLIEST <= day <= LATEST:
             raise InvalidInput(f"{name} must be between {EARLIEST} and {LATEST}", name)
     default = period_of(source.flow)
-    first, last = start or default.start, end or default.end
+    last = end or default.end
+    first = start or max(default.start, last - timedelta(days=MAX_PERIOD_DAYS - 1))
     if first > last:
         if start is None:
             raise InvalidInput(f"to must be on or after the first arrival, {first}", "to")
         if end is None:
             raise InvalidInput(f"from must be on or before the last day, {last}", "from")
         raise InvalidInput("from must be on or before to", "from")
+    if (last - first).days + 1 > MAX_PERIOD_DAYS:
+        # Every daily series covers the period: 1900-2999 would be 30 MB of answer.
+        raise InvalidInput(f"a period covers at most {MAX_PERIOD_DAYS:,} days (ten years); "
+                           "ask for a later from or an earlier to", "from")
     return Period.of(first, last)
 
 
