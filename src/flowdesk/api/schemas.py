@@ -9,7 +9,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, 
 
 from flowdesk.domain.classes import ClassOfService, ClassPolicy
 from flowdesk.domain.items import WorkItem
-from flowdesk.domain.workflow import Phase, Service, Stage, StageKind
+from flowdesk.domain.workflow import POLICY_MAX, Phase, Service, Stage, StageKind
 from flowdesk.services.queries import EventView
 
 # Unknown fields are refused, and so are ints and booleans in disguise ("3", true for a limit).
@@ -31,7 +31,7 @@ class StageIn(BaseModel):
     phase: Phase
     kind: StageKind = StageKind.ACTIVITY
     wip_limit: StrictInt | None = Field(default=None, ge=1, le=10_000)
-    policy: str = Field(default="", max_length=20_000)
+    policy: str = Field(default="", max_length=POLICY_MAX)
 
 
 class ServiceIn(BaseModel):
@@ -127,7 +127,7 @@ class LimitIn(BaseModel):
 
 class PolicyIn(BaseModel):
     model_config = Strict
-    policy: str = Field(max_length=20_000)
+    policy: str = Field(max_length=POLICY_MAX)
 
 
 class ClassPolicyIn(BaseModel):
@@ -135,7 +135,7 @@ class ClassPolicyIn(BaseModel):
     wip_limit: StrictInt | None = Field(default=None, ge=1, le=10_000)
     may_exceed_stage_limits: StrictBool | None = None
     requires_due_date: StrictBool | None = None
-    policy: str | None = Field(default=None, max_length=20_000)
+    policy: str | None = Field(default=None, max_length=POLICY_MAX)
 
 
 class StageGroupIn(BaseModel):

@@ -134,6 +134,10 @@ class StageSpec:
     policy: str = ""
 
 
+POLICY_MAX = 4_000
+"""Explicit policies are short exit criteria; every board shows all of them."""
+
+
 def validate_workflow(stages: list[StageSpec]) -> None:
     """Check a proposed workflow: phases in order, the needed phases present, names unique.
 
@@ -149,6 +153,9 @@ def validate_workflow(stages: list[StageSpec]) -> None:
             raise InvalidInput(f"stage name '{spec.name}' is used twice", field=f"stages[{i}].name")
         if "\x00" in spec.name or "\x00" in spec.policy:  # no database stores NUL in text
             raise InvalidInput(f"stage {i + 1} contains a NUL character", field=f"stages[{i}]")
+        if len(spec.policy) > POLICY_MAX:
+            raise InvalidInput(f"a stage policy has at most {POLICY_MAX:,} characters",
+                               field=f"stages[{i}].policy")
         if spec.wip_limit is not None and spec.wip_limit < 1:
             raise InvalidInput("a WIP limit must be at least 1", field=f"stages[{i}].wip_limit")
         if spec.wip_limit is not None and not spec.phase.is_open:

@@ -19,6 +19,7 @@ from flowdesk.domain.people import Actor, Role
 from flowdesk.domain.policy import Action, authorize
 from flowdesk.domain.workflow import (
     DEFAULT_BLOCKER_CATEGORIES,
+    POLICY_MAX,
     Phase,
     Service,
     StageSpec,
@@ -39,7 +40,7 @@ from flowdesk.storage.tables import (
 from flowdesk.storage.unit_of_work import UnitOfWork
 
 KEY_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
-POLICY_MAX = 20_000
+DESCRIPTION_MAX = 20_000
 
 
 # Who creates a service holds every working role in it at first, so that someone can shape
@@ -57,7 +58,7 @@ def create_service(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: CreateServi
             "key must be 2 to 10 letters or digits, starting with a letter (like CLM)", "key"
         )
     name = check_text(cmd.name, "name", 120, required=True)
-    description = check_text(cmd.description, "description", POLICY_MAX)
+    description = check_text(cmd.description, "description", DESCRIPTION_MAX)
     specs = cmd.stages if cmd.stages is not None else default_workflow()
     validate_workflow(specs)
     categories = [check_text(c, "blocker_categories", 40, required=True)

@@ -3,6 +3,8 @@ formatting. Raw HTML in the source is shown as text, never run."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -22,10 +24,27 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"align"}, 
 ALLOWED_SCHEMES = {"http", "https", "mailto"}
 
 
+CACHED_MAX = 8_000  # texts up to this long are kept once rendered (policies, most descriptions)
+
+
 def render_markdown(text: str) -> Markup:
-    """Return sanitised HTML for Markdown `text`, safe to put into a page as is."""
+    """Return sanitised HTML for Markdown `text`, safe to put into a page as is.
+
+    Rendering costs about 10 microseconds a character, and more for some shapes (a policy of
+    20,000 '[' took a quarter of a second), while every board shows every stage's policy: so
+    a text is rendered once and kept, by its content, for every later view in this process.
+    """
     if not text.strip():
         return Markup("")
+    return _rendered(text) if len(text) <= CACHED_MAX else _render(text)
+
+
+@lru_cache(maxsize=2048)
+def _rendered(text: str) -> Markup:
+    return _render(text)
+
+
+def _render(text: str) -> Markup:
     html = _md.render(text)
     clean = nh3.clean(
         html,
