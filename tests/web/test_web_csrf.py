@@ -100,6 +100,14 @@ def test_tokens_are_signed_with_the_secret_key() -> None:
     assert not csrf.is_valid("k1", None)
 
 
+def test_a_token_made_for_one_session_is_refused_in_any_other() -> None:
+    token = csrf.new_token("k", "session-1")
+    assert csrf.is_valid("k", token, "session-1")
+    assert not csrf.is_valid("k", token, "session-2")
+    assert not csrf.is_valid("k", token)  # nor before signing in
+    assert not csrf.is_valid("k", csrf.new_token("k"), "session-1")
+
+
 def test_a_refused_move_is_json_the_board_script_can_show(web: TestClient,
                                                           seeded: Seeded) -> None:
     response = web.post(f"/items/{seeded.keys['ready_b']}/move", data={"to_stage": "1"},

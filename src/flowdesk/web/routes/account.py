@@ -70,7 +70,7 @@ def login(request: Request, form: FormDep, uow: UowDep, clock: ClockDep) -> Resp
         accounts.sign_out(uow, old)
     response = RedirectResponse(safe_next(form.text("next")), status_code=303)
     session_cookie.write(request, response, signed_in.session_id)
-    csrf.rotate(request, response)
+    csrf.rotate(request, response, signed_in.session_id)
     return response
 
 
@@ -105,4 +105,5 @@ def change_password(request: Request, form: FormDep, uow: UowDep, clock: ClockDe
                       status=422)
     response = render(request, "password.html", {"actor": actor, "errors": {}, "done": True})
     session_cookie.write(request, response, session_id)
+    csrf.rotate(request, response, session_id)
     return response
