@@ -8,6 +8,7 @@ FLOWDESK_REQUIRE_POSTGRES=1 turns a missing server into a failure rather than a 
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +26,9 @@ from flowdesk.storage.db import make_engine
 from flowdesk.storage.migrate import upgrade
 from flowdesk.storage.unit_of_work import UnitOfWork
 
+# Flowdesk's own files (the installation secret, first-run accounts) go to a folder of the
+# test run's, never to the home folder of whoever runs the tests.
+os.environ.setdefault("FLOWDESK_DATA_DIR", tempfile.mkdtemp(prefix="flowdesk-test-data-"))
 PG_URL = os.environ.get("FLOWDESK_TEST_DATABASE_URL", "")
 REQUIRE_PG = os.environ.get("FLOWDESK_REQUIRE_POSTGRES") == "1"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday morning

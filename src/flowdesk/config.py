@@ -7,25 +7,51 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from platformdirs import user_data_dir
 
 log = logging.getLogger(__name__)
 
-# Signs CSRF tokens when FLOWDESK_SECRET_KEY is not set: fine on a laptop, never in production.
+# A published value: a server signing with it warns that anyone can forge its tokens.
 DEV_SECRET_KEY = "dev-only-change-me"  # noqa: S105 - a published placeholder, not a secret
+SECRET_FILE = "secret-key"  # noqa: S105 - a file name, not a secret
 
 
 class SettingsError(ValueError):
     pass
 
 
-def default_database_url() -> str:
-    data_dir = Path(user_data_dir("flowdesk", appauthor=False))
-    return f"sqlite:///{data_dir / 'flowdesk.db'}"
+def default_data_dir() -> Path:
+    """Where Flowdesk keeps its own files: FLOWDESK_DATA_DIR, else the per-user data folder."""
+    return Path(os.environ.get("FLOWDESK_DATA_DIR") or user_data_dir("flowdesk",
+                                                                      appauthor=False))
+
+
+def default_database_url(data_dir: Path | None = None) -> str:
+    return f"sqlite:///{(data_dir or default_data_dir()) / 'flowdesk.db'}"
+
+
+def installation_secret(data_dir: Path) -> str:
+    """This installation's own secret, made once and kept in `data_dir`, readable by its owner
+    only: it signs session cookies and CSRF tokens when FLOWDESK_SECRET_KEY is not set."""
+    path = data_dir / SECRET_FILE
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    secret = secrets.token_urlsafe(48)
+    try:  # created with its mode, never readable by others even for a moment
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first: use theirs
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as out:
+        out.write(secret + "\n")
+    return secret
 
 
 @dataclass(frozen=True)
@@ -33,8 +59,15 @@ class Settings:
     database_url: str
     host: str = "127.0.0.1"
     port: int = 8000
-    secret_key: str = DEV_SECRET_KEY  # signs CSRF tokens; set it in production
+    # Signs session cookies and CSRF tokens; empty: the installation's own (SECRET_FILE).
+    secret_key: str = ""
     log_level: str = "info"
+    data_dir: Path = field(default_factory=default_data_dir)
+    sqlite_synchronous: str = "normal"
+
+    def __post_init__(self) -> None:
+        if not self.secret_key:
+            object.__setattr__(self, "secret_key", installation_secret(self.data_dir))
 
     @property
     def is_sqlite(self) -> bool:
@@ -51,9 +84,9 @@ def warn_about_dev_secret(settings: Settings) -> bool:
     (Called where a server starts, not by `load_settings`, so tests and commands stay quiet.)"""
     if not settings.uses_dev_secret:
         return False
-    log.warning("FLOWDESK_SECRET_KEY is not set: CSRF tokens are signed with the published "
-                "development value, so anyone can forge them. Set FLOWDESK_SECRET_KEY to a "
-                "long random string before serving anyone but yourself.")
+    log.warning("FLOWDESK_SECRET_KEY is the published development value: anyone can forge "
+                "session cookies and CSRF tokens. Unset it (each installation then makes its "
+                "own) or set it to a long random string.")
     return True
 
 
@@ -62,8 +95,11 @@ DOCUMENTED = {
     "FLOWDESK_DATABASE_URL": "SQLAlchemy URL of the database (SQLite file or postgresql://)",
     "FLOWDESK_HOST": "address `flowdesk serve` listens on",
     "FLOWDESK_PORT": "port `flowdesk serve` listens on",
-    "FLOWDESK_SECRET_KEY": "secret used to sign CSRF tokens",
+    "FLOWDESK_SECRET_KEY": "secret used to sign session cookies and CSRF tokens",
     "FLOWDESK_LOG_LEVEL": "debug, info, warning or error",
+    "FLOWDESK_DATA_DIR": "folder for the default database, the installation secret and the "
+                         "first run's accounts",
+    "FLOWDESK_SQLITE_SYNCHRONOUS": "normal or full: SQLite's durability against power loss",
 }
 
 
@@ -73,7 +109,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
                      and not k.startswith(("FLOWDESK_TEST_", "FLOWDESK_REQUIRE_")))
     if unknown:
         raise SettingsError(f"unknown setting(s): {', '.join(unknown)}")
-    url = env.get("FLOWDESK_DATABASE_URL") or default_database_url()
+    data_dir = Path(env.get("FLOWDESK_DATA_DIR") or default_data_dir())
+    url = env.get("FLOWDESK_DATABASE_URL") or default_database_url(data_dir)
     if not (url.startswith("sqlite") or url.startswith("postgresql")):
         raise SettingsError(
             f"FLOWDESK_DATABASE_URL must be a sqlite:/// or postgresql:// URL, not {url!r}"
@@ -90,10 +127,16 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError(
             f"FLOWDESK_LOG_LEVEL must be debug, info, warning or error, not {level!r}"
         )
+    synchronous = env.get("FLOWDESK_SQLITE_SYNCHRONOUS", "normal").lower()
+    if synchronous not in {"normal", "full"}:
+        raise SettingsError(
+            f"FLOWDESK_SQLITE_SYNCHRONOUS must be normal or full, not {synchronous!r}")
     return Settings(
         database_url=url,
         host=env.get("FLOWDESK_HOST", "127.0.0.1"),
         port=port,
-        secret_key=env.get("FLOWDESK_SECRET_KEY") or DEV_SECRET_KEY,  # empty counts as unset
+        secret_key=env.get("FLOWDESK_SECRET_KEY", ""),  # empty: the installation's own
         log_level=level,
+        data_dir=data_dir,
+        sqlite_synchronous=synchronous,
     )

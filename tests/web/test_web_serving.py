@@ -5,6 +5,8 @@ secret."""
 from __future__ import annotations
 
 import logging
+import stat
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -64,16 +66,28 @@ def test_serve_with_one_worker_starts_the_server(uvicorn_calls: list[dict[str, A
     assert [(c["workers"], c["port"]) for c in uvicorn_calls] == [(1, 8123)]
 
 
-def test_a_server_without_a_secret_key_warns_that_tokens_can_be_forged(
-        caplog: pytest.LogCaptureFixture) -> None:
+def test_without_a_secret_key_each_installation_makes_and_keeps_its_own(
+        tmp_path: Path) -> None:
+    folder = tmp_path / "data"
     for unset in ({}, {"FLOWDESK_SECRET_KEY": ""}):
-        settings = load_settings({"FLOWDESK_DATABASE_URL": "sqlite://", **unset})
-        assert settings.secret_key == DEV_SECRET_KEY
-        caplog.clear()
-        with caplog.at_level(logging.WARNING, logger="flowdesk.config"):
-            assert warn_about_dev_secret(settings)
-        assert [r.levelno for r in caplog.records] == [logging.WARNING]
-        assert "FLOWDESK_SECRET_KEY is not set" in caplog.text
+        settings = load_settings({"FLOWDESK_DATABASE_URL": "sqlite://",
+                                  "FLOWDESK_DATA_DIR": str(folder), **unset})
+        assert len(settings.secret_key) >= 40 and not settings.uses_dev_secret
+        assert (folder / "secret-key").read_text().strip() == settings.secret_key
+        assert stat.S_IMODE((folder / "secret-key").stat().st_mode) == 0o600
+    again = load_settings({"FLOWDESK_DATA_DIR": str(folder)})
+    other = load_settings({"FLOWDESK_DATA_DIR": str(tmp_path / "elsewhere")})
+    assert again.secret_key == settings.secret_key != other.secret_key
+
+
+def test_a_server_signing_with_the_published_value_warns_that_tokens_can_be_forged(
+        caplog: pytest.LogCaptureFixture) -> None:
+    settings = load_settings({"FLOWDESK_DATABASE_URL": "sqlite://",
+                              "FLOWDESK_SECRET_KEY": DEV_SECRET_KEY})
+    with caplog.at_level(logging.WARNING, logger="flowdesk.config"):
+        assert warn_about_dev_secret(settings)
+    assert [r.levelno for r in caplog.records] == [logging.WARNING]
+    assert "anyone can forge" in caplog.text
 
 
 def test_a_server_with_a_secret_key_starts_quietly(caplog: pytest.LogCaptureFixture) -> None:
@@ -84,13 +98,14 @@ def test_a_server_with_a_secret_key_starts_quietly(caplog: pytest.LogCaptureFixt
     assert caplog.records == []
 
 
-def test_the_serving_app_warns_at_start_up_without_a_secret_key(
+def test_the_serving_app_warns_at_start_up_with_the_published_secret_key(
         monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     made: list[object] = []
 
     class App:
         class state:
-            settings = load_settings({"FLOWDESK_DATABASE_URL": "sqlite://"})
+            settings = load_settings({"FLOWDESK_DATABASE_URL": "sqlite://",
+                                      "FLOWDESK_SECRET_KEY": DEV_SECRET_KEY})
 
     def create_app() -> App:
         made.append(App)
@@ -100,4 +115,4 @@ def test_the_serving_app_warns_at_start_up_without_a_secret_key(
     monkeypatch.setattr(serve_module.gc, "freeze", lambda: None)  # keep the tests' heap normal
     with caplog.at_level(logging.WARNING, logger="flowdesk.config"):
         serve_module.serving_app()
-    assert made and "FLOWDESK_SECRET_KEY is not set" in caplog.text
+    assert made and "anyone can forge" in caplog.text

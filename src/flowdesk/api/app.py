@@ -44,7 +44,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     """The app. `bus` carries live updates between processes (default: the one for the
     database, see `flowdesk.web.notice_bus_for`)."""
     settings = settings or load_settings()
-    engine = engine or make_engine(settings.database_url)
+    engine = engine or make_engine(settings.database_url,
+                                   synchronous=settings.sqlite_synchronous)
     app = FastAPI(
         title="Flowdesk",
         version=__version__,

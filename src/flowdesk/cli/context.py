@@ -30,7 +30,8 @@ def settings() -> Settings:
 @contextmanager
 def unit_of_work(*, migrate: bool = True) -> Iterator[UnitOfWork]:
     """A unit of work on the configured database, upgraded to the newest schema first."""
-    engine = make_engine(settings().database_url)
+    conf = settings()
+    engine = make_engine(conf.database_url, synchronous=conf.sqlite_synchronous)
     try:
         if migrate:
             upgrade(engine)

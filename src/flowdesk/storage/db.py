@@ -38,15 +38,23 @@ def statements_run(engine: Engine) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", record)
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+SYNCHRONOUS = ("normal", "full")
+
+
+def make_engine(url: str, *, pool_size: int = 10, synchronous: str = "normal") -> Engine:
+    """An engine for the URL. `synchronous` (SQLite): "normal" keeps every committed write
+    through a crash of Flowdesk or the machine's processes (WAL); "full" also through a power
+    cut, at the price of a disk sync per commit."""
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(url)
+        if synchronous not in SYNCHRONOUS:
+            raise ValueError(f"synchronous must be normal or full, not {synchronous!r}")
+        return _sqlite_engine(url, synchronous.upper())
     return create_engine(url, pool_size=pool_size, max_overflow=40, pool_pre_ping=True)
 
 
-def _sqlite_engine(url: str) -> Engine:
+def _sqlite_engine(url: str, synchronous: str) -> Engine:
     database = make_url(url).database
     in_memory = not database or database == ":memory:"
     if not in_memory:
@@ -67,7 +75,7 @@ def _sqlite_engine(url: str) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
