@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -64,6 +65,10 @@ class Settings:
     log_level: str = "info"
     data_dir: Path = field(default_factory=default_data_dir)
     sqlite_synchronous: str = "normal"
+    # Host names the server answers to; "*" any. `load_settings` allows loopback and
+    # FLOWDESK_ALLOWED_HOSTS only, so a page on another site that rebinds its own name to
+    # 127.0.0.1 (DNS rebinding) cannot reach a Flowdesk on this machine.
+    allowed_hosts: tuple[str, ...] = ("*",)
 
     def __post_init__(self) -> None:
         if not self.secret_key:
@@ -100,7 +105,10 @@ DOCUMENTED = {
     "FLOWDESK_DATA_DIR": "folder for the default database, the installation secret and the "
                          "first run's accounts",
     "FLOWDESK_SQLITE_SYNCHRONOUS": "normal or full: SQLite's durability against power loss",
+    "FLOWDESK_ALLOWED_HOSTS": "host names the server answers to, comma-separated, besides "
+                              "loopback",
 }
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -139,4 +147,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         log_level=level,
         data_dir=data_dir,
         sqlite_synchronous=synchronous,
+        allowed_hosts=_allowed_hosts(env.get("FLOWDESK_ALLOWED_HOSTS", "")),
     )
+
+
+def _allowed_hosts(text: str) -> tuple[str, ...]:
+    names = [n.strip().lower() for n in text.split(",") if n.strip()]
+    for name in names:
+        if name != "*" and not re.fullmatch(r"(\*\.)?[a-z0-9.\-\[\]:]+", name):
+            raise SettingsError(f"FLOWDESK_ALLOWED_HOSTS: {name!r} is not a host name")
+    return tuple(dict.fromkeys([*LOOPBACK_HOSTS, *names]))
