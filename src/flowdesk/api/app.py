@@ -15,7 +15,7 @@ from flowdesk.api import errors
 from flowdesk.api.deps import current_actor
 from flowdesk.api.disconnect import ClientGone, client_gone
 from flowdesk.api.limits import BodySizeLimit
-from flowdesk.api.routers import charts, events, items, metrics, people, services
+from flowdesk.api.routers import charts, events, health, items, metrics, people, services
 from flowdesk.config import Settings, load_settings
 from flowdesk.domain.clock import Clock, SystemClock
 from flowdesk.storage.db import make_engine
@@ -52,7 +52,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
         version=__version__,
         description="Kanban service delivery: WIP-limited boards, the event log, flow metrics.",
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # served by the web pages, from local files (web/routes/api_docs.py)
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -69,5 +69,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     for router in (services.router, items.router, events.router, metrics.router,
                    charts.router, people.router):
         app.include_router(router, prefix="/api/v1", dependencies=[Depends(current_actor)])
+    app.include_router(health.router, prefix="/api/v1")  # open: monitors ask without a token
     mount_web(app, bus)  # the web pages at /, /services/{key}/board, ...; static files at /static
     return app
