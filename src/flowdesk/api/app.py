@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import Depends, FastAPI
 from sqlalchemy import Engine
@@ -16,6 +17,7 @@ from flowdesk.api.deps import current_actor
 from flowdesk.api.disconnect import ClientGone, client_gone
 from flowdesk.api.limits import BodySizeLimit
 from flowdesk.api.routers import charts, events, health, items, metrics, people, services
+from flowdesk.api.schemas import ErrorOut
 from flowdesk.config import Settings, load_settings
 from flowdesk.domain.clock import Clock, SystemClock
 from flowdesk.storage.db import make_engine
@@ -38,6 +40,46 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         await run_in_threadpool(bus.close)
+
+
+ERRORS_OF_EVERY_ROUTE = {
+    "401": "nobody signed in, or an unknown, expired or revoked token",
+    "403": "a role or a token scope that may not do this",
+    "404": "no such object, or one of a service you are not a member of",
+    "422": "bad input: the message names the field",
+}
+ERRORS_OF_WRITES = {
+    "409": "a WIP limit refuses it (naming the limit), or it clashes with the current state",
+    "412": "the If-Match version is stale",
+    "413": "the body is larger than the server accepts",
+}
+
+
+def document_errors(app: FastAPI) -> None:
+    """List in the OpenAPI document every error status each API route can answer: the
+    document is made once, then each operation gets the statuses it lacks."""
+    make = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        document = make()
+        schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        schemas["ErrorOut"] = ErrorOut.model_json_schema()
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+        for path, operations in document["paths"].items():
+            if path == "/api/v1/health":
+                continue
+            for method, operation in operations.items():
+                wanted = {**ERRORS_OF_EVERY_ROUTE,
+                          **(ERRORS_OF_WRITES if method not in ("get", "head") else {})}
+                answers = operation.setdefault("responses", {})
+                for status, text in wanted.items():
+                    answers.setdefault(status, {"description": text, "content": error})
+        app.openapi_schema = document
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
@@ -70,5 +112,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
                    charts.router, people.router):
         app.include_router(router, prefix="/api/v1", dependencies=[Depends(current_actor)])
     app.include_router(health.router, prefix="/api/v1")  # open: monitors ask without a token
+    document_errors(app)
     mount_web(app, bus)  # the web pages at /, /services/{key}/board, ...; static files at /static
     return app

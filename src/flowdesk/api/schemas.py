@@ -285,6 +285,14 @@ class EventPage(BaseModel):
                              "next page")
 
 
+class ErrorOut(BaseModel):
+    """Every error: a stable code, a message for people, and the field it concerns."""
+
+    error: str
+    message: str
+    field: str | None
+
+
 class EscalateIn(BaseModel):
     model_config = Strict
     note: str = Field(min_length=1, max_length=1_000)
