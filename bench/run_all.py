@@ -13,6 +13,7 @@ BENCHMARKS = [
     ["bench_demo.py"],
     ["bench_analytics.py"],
     ["bench_analytics_db.py"],
+    ["bench_demand.py"],
 ]
 
 
