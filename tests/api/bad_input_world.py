@@ -60,6 +60,8 @@ class World:
             "TokenIn": {"name": "a script"},
             "CategoriesIn": {"categories": ["vendor", "customer", "internal"]},
             "EscalateIn": {"note": "the vendor has not answered in two days"},
+            "AcknowledgeIn": {"kind": "inflow_drop", "note": "the data hub is down"},
+            "ThresholdsIn": {"min_usual": 6},
         }
         if title in known:
             return dict(known[title])

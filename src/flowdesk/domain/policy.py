@@ -57,6 +57,7 @@ class Action(StrEnum):
     DISCARD_COMMITTED = "committed.discard"
     MANAGE_MEMBERS = "members.manage"
     IMPORT_HISTORY = "history.import"
+    ACKNOWLEDGE_ALERT = "alert.acknowledge"
     # Flow: the Flow Manager's.
     BLOCKER_CATEGORIES = "blocker_categories.manage"
     UNBLOCK_ANY = "item.unblock_any"
@@ -97,9 +98,11 @@ POLICY: dict[Action, Rule] = {
     Action.DOWNSTREAM_POLICY: _rule("edit the policies of committed, done and discarded "
                                     "stages", SDM),
     Action.STAGE_GROUPS: _rule("create stage groups (CONWIP limits)", SDM),
-    Action.SERVICE_LEVELS: _rule("set service levels and customer agreements", SDM),
+    Action.SERVICE_LEVELS: _rule("set service levels, customer agreements and demand alert "
+                                 "thresholds", SDM),
     Action.REOPEN: _rule("reopen delivered or discarded work", SDM),
     Action.DISCARD_COMMITTED: _rule("discard work after the commitment point", SDM),
+    Action.ACKNOWLEDGE_ALERT: _rule("acknowledge a demand alert, with a note", SRM, SDM, FM, TM),
     Action.IMPORT_HISTORY: _rule("import another tool's history into the service", SDM),
     Action.MANAGE_MEMBERS: _rule("add and remove members and change their roles (admins "
                                  "too)", SDM),

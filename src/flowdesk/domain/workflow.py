@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -110,6 +110,10 @@ class Service:
 
     def class_policy(self, cos: ClassOfService) -> ClassPolicy:
         return self.classes.get(cos) or default_class_policies()[cos]
+
+    def local_date(self, now: datetime) -> date:
+        """The date it is in the service's time zone."""
+        return now.astimezone(ZoneInfo(self.timezone)).date()
 
     def week_start(self, now: datetime) -> datetime:
         """When the team's current week began: Monday 00:00 in the service's timezone, in UTC.

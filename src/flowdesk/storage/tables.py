@@ -230,6 +230,27 @@ memberships = Table(
     Index("ix_memberships_service_id", "service_id"),
 )
 
+# A service's demand alert thresholds (flowdesk.domain.demand.Thresholds): only those changed
+# from their defaults.
+demand_thresholds = Table(
+    "demand_thresholds", metadata,
+    Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), primary_key=True),
+    Column("values", JSON, nullable=False),
+)
+
+# Someone has seen a demand alert of a (local) day and said what is being done about it.
+alert_acknowledgements = Table(
+    "alert_acknowledgements", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("day", Date, nullable=False),  # the service's local day the alert was raised on
+    Column("note", Text, nullable=False),
+    Column("actor", String(80), nullable=False),
+    Column("at", TS, nullable=False),
+    Index("ix_alert_acknowledgements_service_day", "service_id", "day"),
+)
+
 event_counters = Table(
     "event_counters", metadata,
     Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), primary_key=True),

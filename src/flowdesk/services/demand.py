@@ -1,0 +1,133 @@
+"""Demand sensing for a service: today's inflow against the usual, the queue, the work mix;
+the service's alert thresholds; and acknowledgements of its alerts.
+
+The alerts are computed by `flowdesk.analytics.alerts` from the service's event log as of
+the clock's now; `docs/metrics.md` ("Demand") defines each one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select
+
+from flowdesk.analytics import baseline
+from flowdesk.analytics.alerts import KINDS, Alert, demand_alerts
+from flowdesk.analytics.demand import TodaySeries, today_against_usual
+from flowdesk.domain.clock import Clock
+from flowdesk.domain.demand import Thresholds
+from flowdesk.domain.errors import InvalidInput
+from flowdesk.domain.items import require_reason
+from flowdesk.domain.people import Actor
+from flowdesk.domain.policy import Action, authorize
+from flowdesk.services import analytics
+from flowdesk.services.queries import readable_service_id
+from flowdesk.storage import repository as repo
+from flowdesk.storage.tables import alert_acknowledgements, demand_thresholds
+from flowdesk.storage.unit_of_work import UnitOfWork
+
+THRESHOLD_NAMES = tuple(f.name for f in fields(Thresholds))
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    kind: str
+    day: date
+    note: str
+    actor: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class DemandView:
+    service_key: str
+    timezone: str
+    alerts: list[Alert]
+    acknowledged: dict[str, Acknowledgement]  # by alert kind, today's
+    today: TodaySeries
+    thresholds: Thresholds
+
+
+def demand(uow: UnitOfWork, actor: Actor, key: str, now: datetime) -> DemandView:
+    """Today's demand alerts of the service, today's arrivals against the usual, and which
+    alerts someone has acknowledged today."""
+    source = analytics.from_service(uow, actor, key, now)
+    assert source.service is not None
+    service = source.service
+    with uow.read() as conn:
+        thresholds = _thresholds(conn, service.id)
+    flow = source.flow
+    base = baseline(flow.arrived, flow.zone, flow.as_of)
+    alerts = demand_alerts(flow, thresholds, base=base)
+    today = service.local_date(now)
+    with uow.read() as conn:
+        acknowledged = {
+            r.kind: Acknowledgement(r.kind, r.day, r.note, r.actor, r.at)
+            for r in conn.execute(select(alert_acknowledgements).where(
+                alert_acknowledgements.c.service_id == service.id,
+                alert_acknowledgements.c.day == today).order_by(alert_acknowledgements.c.id))
+        }
+    return DemandView(service.key, service.timezone, alerts, acknowledged,
+                      today_against_usual(flow.arrived, base, flow.as_of), thresholds)
+
+
+def _thresholds(conn: Connection, service_id: int) -> Thresholds:
+    stored = conn.execute(select(demand_thresholds.c["values"]).where(
+        demand_thresholds.c.service_id == service_id)).scalar()
+    return Thresholds(**(stored or {}))
+
+
+def get_thresholds(uow: UnitOfWork, actor: Actor, key: str) -> Thresholds:
+    with uow.read() as conn:
+        return _thresholds(conn, readable_service_id(conn, actor, key))
+
+
+def set_thresholds(uow: UnitOfWork, clock: Clock, actor: Actor, key: str,
+                   changes: dict[str, Any]) -> Thresholds:
+    """Change some of the service's thresholds (the Service Delivery Manager's); the others
+    keep their values. Refused as a whole, naming the threshold, when any is bad."""
+    for name in changes:
+        if name not in THRESHOLD_NAMES:
+            raise InvalidInput(f"{name} is not a demand threshold", name)
+    with uow.write() as conn:
+        hidden = repo.no_service(key)
+        service_id = readable_service_id(conn, actor, key)
+        authorize(actor, Action.SERVICE_LEVELS, service_id, hidden=hidden)
+        old = _thresholds(conn, service_id)
+        new = Thresholds(**{**asdict(old), **changes})
+        defaults = asdict(Thresholds())
+        kept = {k: v for k, v in asdict(new).items() if v != defaults[k]}
+        conn.execute(delete(demand_thresholds).where(
+            demand_thresholds.c.service_id == service_id))
+        conn.execute(insert(demand_thresholds).values(service_id=service_id, values=kept))
+        repo.append_event(
+            conn, service_id=service_id, item_id=None, kind="demand_thresholds_changed",
+            at=clock.now(), actor=actor.username,
+            payload={"changes": {k: [getattr(old, k), getattr(new, k)] for k in changes}},
+        )
+        return new
+
+
+def acknowledge(uow: UnitOfWork, clock: Clock, actor: Actor, key: str, kind: str,
+                note: str) -> Acknowledgement:
+    """Record that someone has seen today's alert of this kind, and what is done about it."""
+    if kind not in KINDS:
+        raise InvalidInput(f"kind must be one of: {', '.join(KINDS)}", "kind")
+    text = require_reason(note, "note", "an acknowledgement")
+    now = clock.now()
+    with uow.write() as conn:
+        hidden = repo.no_service(key)
+        service_id = readable_service_id(conn, actor, key)
+        authorize(actor, Action.ACKNOWLEDGE_ALERT, service_id, hidden=hidden)
+        service = repo.load_service(conn, service_id)
+        day = service.local_date(now)
+        conn.execute(insert(alert_acknowledgements).values(
+            service_id=service_id, kind=kind, day=day, note=text, actor=actor.username,
+            at=now))
+        repo.append_event(
+            conn, service_id=service_id, item_id=None, kind="alert_acknowledged", at=now,
+            actor=actor.username, reason=text, payload={"alert": kind, "day": day.isoformat()},
+        )
+        return Acknowledgement(kind, day, text, actor.username, now)
