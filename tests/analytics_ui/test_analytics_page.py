@@ -19,10 +19,12 @@ def test_the_page_names_the_service_and_points_its_script_at_the_charts_api(
     assert "Priority claims" in html
     assert 'data-api="/api/v1/services/CLM/metrics/charts"' in html
     assert 'data-item-url="/services/CLM/items/{key}"' in html
-    for name in ("cfd", "scatter", "histogram", "throughput", "aging", "blockers", "efficiency",
-                 "sle", "how_many", "when"):
+    charts = ("cfd", "scatter", "histogram", "throughput", "aging", "blockers", "efficiency",
+              "sle", "how_many", "when", "demand-heatmap", "demand-inflow", "demand-mix-type",
+              "demand-mix-customer")
+    for name in charts:
         assert f'data-chart="{name}"' in html
-    assert html.count("How to read it:") == 10
+    assert html.count("How to read it:") == len(charts)
     assert 'href="/services/CLM/board"' in html
 
 
@@ -30,12 +32,13 @@ def test_scripts_and_styles_are_served_by_flowdesk_with_nothing_inline(
         client: TestClient, seeded: Seeded) -> None:
     html = client.get(PAGE).text
     sources = re.findall(r'<script src="([^"]+)"', html)
-    assert [s.split("?")[0] for s in sources][-4:] == [
+    assert [s.split("?")[0] for s in sources][-5:] == [
         "/static/vendor/chartjs/chart.umd.min.js", "/static/js/chartkit.js",
-        "/static/js/flowcharts.js", "/static/js/analytics.js"]
+        "/static/js/flowcharts.js", "/static/js/demandcharts.js", "/static/js/analytics.js"]
     assert re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html) is None  # the CSP forbids inline
     assert "/static/css/analytics.css" in html
     for path in ("/static/js/chartkit.js", "/static/js/flowcharts.js", "/static/js/analytics.js",
+                 "/static/js/demandcharts.js",
                  "/static/css/analytics.css", "/static/vendor/chartjs/chart.umd.min.js"):
         assert client.get(path).status_code == 200
 

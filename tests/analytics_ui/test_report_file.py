@@ -21,7 +21,8 @@ from flowdesk.services import analytics
 from flowdesk.storage.unit_of_work import UnitOfWork
 
 CHARTS = ("cfd", "scatter", "histogram", "sle", "throughput", "aging", "blockers", "efficiency",
-          "how_many", "when")
+          "how_many", "when", "demand-heatmap", "demand-inflow", "demand-mix-type",
+          "demand-mix-customer")
 DATA_BLOCK = re.compile(r'<script type="application/json" id="analytics-data">(.*?)</script>',
                         re.DOTALL)
 # Anything that would make the browser fetch a file: a src or href to another place, a linked

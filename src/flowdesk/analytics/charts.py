@@ -24,6 +24,7 @@ from flowdesk.analytics.blocking import (
     flow_efficiency,
 )
 from flowdesk.analytics.counts import cumulative_flow, throughput, wip
+from flowdesk.analytics.demand_charts import demand_chart
 from flowdesk.analytics.filters import Where
 from flowdesk.analytics.flow import Flow
 from flowdesk.analytics.forecast import how_many, sample_window, when_done
@@ -51,7 +52,8 @@ def chart_payload(flow: Flow, period: Period, where: Where | None,
     Keys: ``period``, ``where``, ``states`` (workflow order with phases), ``summary``
     (:func:`flowdesk.analytics.summary` of the same period: the headline numbers),
     ``cumulative_flow``, ``lead_time`` (scatterplot and histogram), ``throughput``,
-    ``aging_wip``, ``blockers``, ``flow_efficiency`` and ``forecast``.
+    ``aging_wip``, ``blockers``, ``flow_efficiency``, ``forecast`` and ``demand``
+    (:func:`flowdesk.analytics.demand_charts.demand_chart`).
 
     The forecasts sample the daily throughput of the period's last ``window_days`` whole
     days up to the as-of day (which is left out) and start the day after the period or the
@@ -86,6 +88,7 @@ def chart_payload(flow: Flow, period: Period, where: Where | None,
         "forecast": forecast_chart(flow, period, where, rng, count=forecast_count,
                                    days=forecast_days, window_days=window_days,
                                    trials=trials),
+        "demand": demand_chart(flow, period, where),
     }
 
 

@@ -15,7 +15,7 @@ TEMPLATE_DIR = WEB_DIR / "templates"
 
 # In this order: the library, then the chart code shared with the analytics page.
 SCRIPTS = ("vendor/chartjs/chart.umd.min.js", "js/chartkit.js", "js/flowcharts.js",
-           "js/analytics.js")
+           "js/demandcharts.js", "js/analytics.js")
 STYLES = ("css/flowdesk.css", "css/analytics.css")
 
 _CLOSING = {"script": re.compile(r"</script", re.IGNORECASE),

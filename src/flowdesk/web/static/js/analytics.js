@@ -85,6 +85,7 @@
     C.sle(root, data);
     C.howMany(root, data);
     C.when(root, data);
+    if (window.FlowdeskDemandCharts) { window.FlowdeskDemandCharts.draw(root, data); }
     var section = K.card(root, 'throughput');
     if (section && !section.dataset.wired) {
       section.dataset.wired = '1';
