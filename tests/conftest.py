@@ -32,7 +32,6 @@ os.environ.setdefault("FLOWDESK_DATA_DIR", tempfile.mkdtemp(prefix="flowdesk-tes
 PG_URL = os.environ.get("FLOWDESK_TEST_DATABASE_URL", "")
 REQUIRE_PG = os.environ.get("FLOWDESK_REQUIRE_POSTGRES") == "1"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday morning
-BPIC_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "bpic2013"
 
 
 def postgres_url_or_skip() -> str:

@@ -9,7 +9,7 @@ import click
 import pytest
 
 from flowdesk.cli import main
-from flowdesk.config import DOCUMENTED, SettingsError, load_settings
+from flowdesk.config import DOCUMENTED, TEST_ONLY, SettingsError, load_settings
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 
@@ -32,7 +32,7 @@ def test_every_setting_is_in_the_readme(name: str) -> None:
 
 def test_the_readme_mentions_no_setting_that_does_not_exist() -> None:
     mentioned = set(re.findall(r"FLOWDESK_[A-Z_]+", README))
-    test_only = {m for m in mentioned if m.startswith(("FLOWDESK_TEST_", "FLOWDESK_REQUIRE_"))}
+    test_only = {m for m in mentioned if m.startswith(TEST_ONLY)}
     assert mentioned - test_only <= set(DOCUMENTED)
 
 

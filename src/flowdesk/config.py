@@ -108,13 +108,15 @@ DOCUMENTED = {
     "FLOWDESK_ALLOWED_HOSTS": "host names the server answers to, comma-separated, besides "
                               "loopback",
 }
+# Variables the test suite reads, not Flowdesk: they may be set around any command.
+TEST_ONLY = ("FLOWDESK_TEST_", "FLOWDESK_REQUIRE_", "FLOWDESK_BPIC_DATA")
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     unknown = sorted(k for k in env if k.startswith("FLOWDESK_") and k not in DOCUMENTED
-                     and not k.startswith(("FLOWDESK_TEST_", "FLOWDESK_REQUIRE_")))
+                     and not k.startswith(TEST_ONLY))
     if unknown:
         raise SettingsError(f"unknown setting(s): {', '.join(unknown)}")
     data_dir = Path(env.get("FLOWDESK_DATA_DIR") or default_data_dir())

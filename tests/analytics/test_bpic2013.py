@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bpic import EVENTS, needs_bpic
 from flowdesk.analytics import (
     Period,
     Workflow,
@@ -26,10 +27,10 @@ from flowdesk.analytics import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT / ".." / "shared" / "data" / "bpic2013" / "events.csv.gz"
+DATA = EVENTS
 WORKFLOW = ROOT / "examples" / "bpic2013" / "workflow.toml"
 
-pytestmark = pytest.mark.skipif(not DATA.exists(), reason=f"BPIC 2013 log not found at {DATA}")
+pytestmark = needs_bpic
 
 PLUS_ONE = timezone(timedelta(hours=1))
 

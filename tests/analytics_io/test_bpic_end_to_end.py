@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from bpic import EVENTS, needs_bpic
 from cast import OPERATOR
 from flowdesk.cli import main
 from flowdesk.services import analytics
@@ -20,11 +21,11 @@ from flowdesk.storage.db import make_engine
 from flowdesk.storage.unit_of_work import UnitOfWork
 
 REPO = Path(__file__).resolve().parents[2]
-HISTORY = REPO.parent / "shared" / "data" / "bpic2013" / "events.csv.gz"
+HISTORY = EVENTS
 WORKFLOW = REPO / "examples" / "bpic2013" / "workflow.toml"
 LAST_DAY = "2012-05-23"
 
-pytestmark = pytest.mark.skipif(not HISTORY.exists(), reason=f"{HISTORY} is not here")
+pytestmark = needs_bpic
 
 
 def hand_counts() -> tuple[int, int, int]:

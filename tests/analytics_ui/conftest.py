@@ -29,10 +29,11 @@ from browser_env import (
 from web_env import NOW, LiveServer, Watched, watch
 from web_seed import Seeded, seed_claims
 
+from bpic import EVENTS, events_or_skip
 from flowdesk.storage.unit_of_work import UnitOfWork
 
 REPO = Path(__file__).resolve().parents[2]
-BPIC_EVENTS = REPO.parent / "shared" / "data" / "bpic2013" / "events.csv.gz"
+BPIC_EVENTS = EVENTS
 BPIC_WORKFLOW = REPO / "examples" / "bpic2013" / "workflow.toml"
 DEMO_DAYS = 21
 DEMO_KEY = "CLM"  # the demo's priority-claims service
@@ -42,9 +43,7 @@ SEEDED_KEY = "PRIO"  # the web tests' hand-built claims service
 @pytest.fixture
 def bpic_files() -> tuple[Path, Path]:
     """The BPIC 2013 incident log and its workflow file."""
-    if not BPIC_EVENTS.exists():
-        pytest.skip(f"the BPIC 2013 log is not at {BPIC_EVENTS}")
-    return BPIC_EVENTS, BPIC_WORKFLOW
+    return events_or_skip(), BPIC_WORKFLOW
 
 
 @pytest.fixture
