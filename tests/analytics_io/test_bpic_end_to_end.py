@@ -12,10 +12,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from fastapi.testclient import TestClient
 
 from bpic import EVENTS, needs_bpic
-from cast import OPERATOR
+from cast import OPERATOR, enrol, token_of
+from flowdesk.api.app import create_app
 from flowdesk.cli import main
+from flowdesk.config import Settings
+from flowdesk.domain.clock import FixedClock
+from flowdesk.domain.people import Role
 from flowdesk.services import analytics
 from flowdesk.storage.db import make_engine
 from flowdesk.storage.unit_of_work import UnitOfWork
@@ -24,6 +29,7 @@ REPO = Path(__file__).resolve().parents[2]
 HISTORY = EVENTS
 WORKFLOW = REPO / "examples" / "bpic2013" / "workflow.toml"
 LAST_DAY = "2012-05-23"
+TODAY = FixedClock(datetime(2026, 12, 7, 9, 0, tzinfo=UTC))  # long after the log ends
 
 pytestmark = needs_bpic
 
@@ -159,3 +165,30 @@ def test_metrics_refuse_a_half_given_source() -> None:
     result = CliRunner().invoke(main, ["metrics", "--history", str(HISTORY)])
     assert result.exit_code == 2
     assert "--workflow" in result.output
+
+
+def test_the_analytics_page_and_the_command_line_agree_by_default_on_the_import(
+        imported: dict[str, str]) -> None:
+    # The page asks the charts API with no dates; the command line reads the file with none.
+    # Both default to the history's own span, however long ago it ended.
+    from_file = json.loads(run(["metrics", "--history", str(HISTORY), "--workflow",
+                                str(WORKFLOW), "--format", "json"]))
+    url = imported["FLOWDESK_DATABASE_URL"]
+    engine = make_engine(url)
+    try:
+        uow = UnitOfWork(engine)
+        enrol(uow, TODAY, "VOL", ["amira"], [Role.VIEWER])
+        app = create_app(Settings(database_url=url), clock=TODAY, engine=engine)
+        with TestClient(app) as client:
+            client.headers["Authorization"] = f"Bearer {token_of(uow, 'amira')}"
+            charts = client.get("/api/v1/services/VOL/metrics/charts")
+    finally:
+        engine.dispose()
+    assert charts.status_code == 200, charts.text
+    page = charts.json()["summary"]
+    span = ("start", "end", "days")
+    assert [page["period"][k] for k in span] == [from_file["period"][k] for k in span]
+    assert page["delivered_count"] == from_file["delivered_count"] == 7546
+    assert page["throughput"]["per_day"] == from_file["throughput"]["per_day"]
+    assert {k: v["count"] for k, v in page["blocked_days_by_category"].items()} == {
+        k: v["count"] for k, v in from_file["blocked_days_by_category"].items()}

@@ -36,6 +36,8 @@ from flowdesk.analytics import (
     throughput_samples,
     when_done,
 )
+from flowdesk.analytics.arrays import NEVER, OPEN
+from flowdesk.analytics.timezones import day_to_date
 from flowdesk.domain.errors import InvalidInput
 from flowdesk.domain.people import Actor
 from flowdesk.domain.workflow import Service
@@ -131,13 +133,16 @@ def where_of(filters: dict[str, str | None]) -> Where | None:
 
 
 def period(source: FlowSource, start: date | None, end: date | None) -> Period:
-    """Return the period asked for; a missing end defaults to the first arrival's day or
-    the as-of day. Raises InvalidInput naming `from` or `to` when it would run backwards."""
+    """Return the period asked for. By default it is the history's own span, from the first
+    arrival's day to the day of the last entry, for a service as for a history file, so the
+    command line and the web agree (a service imported years ago is not diluted by the days
+    since), and at most its last MAX_PERIOD_DAYS. Raises InvalidInput naming `from` or `to`
+    when it would run backwards or cover more than that."""
     for name, day in (("from", start), ("to", end)):
         if day is not None and not EARLIEST <= day <= LATEST:
             raise InvalidInput(f"{name} must be between {EARLIEST} and {LATEST}", name)
     default = period_of(source.flow)
-    last = end or default.end
+    last = end or min(default.end, _last_entry(source.flow) or default.end)
     first = start or max(default.start, last - timedelta(days=MAX_PERIOD_DAYS - 1))
     if first > last:
         if start is None:
@@ -150,6 +155,19 @@ def period(source: FlowSource, start: date | None, end: date | None) -> Period:
         raise InvalidInput(f"a period covers at most {MAX_PERIOD_DAYS:,} days (ten years); "
                            "ask for a later from or an earlier to", "from")
     return Period.of(first, last)
+
+
+def _last_entry(flow: Flow) -> date | None:
+    """The local day of the history's last milestone: an arrival, commitment, delivery or
+    discard, a blocker raised or ended (None for an empty history). Milestones, not every
+    row: a history file's rows that only change a substate are not a service's events."""
+    blocks = flow.timeline.blocks
+    times = np.concatenate([flow.arrived, flow.committed, flow.delivered, flow.discarded,
+                            blocks.start, blocks.end])
+    times = times[(times != NEVER) & (times != OPEN)]
+    if times.size == 0:
+        return None
+    return day_to_date(int(flow.zone.day_of(np.array([times.max()]))[0]))
 
 
 def metrics(source: FlowSource, start: date | None = None, end: date | None = None,
