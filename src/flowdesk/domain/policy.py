@@ -65,6 +65,7 @@ class Action(StrEnum):
     # The organisation: admins only.
     CREATE_SERVICE = "service.create"
     MANAGE_USERS = "users.manage"
+    READ_USERS = "users.read"
 
 
 @dataclass(frozen=True)
@@ -111,13 +112,18 @@ POLICY: dict[Action, Rule] = {
     Action.ESCALATE: _rule("escalate a blocked item", FM),
     Action.CREATE_SERVICE: _rule("create services", ),
     Action.MANAGE_USERS: _rule("create, deactivate and reset users", ),
+    Action.READ_USERS: _rule("see the accounts", writes=False),
 }
 
-ORGANISATION_ACTIONS = frozenset({Action.CREATE_SERVICE, Action.MANAGE_USERS})
+ORGANISATION_ACTIONS = frozenset({Action.CREATE_SERVICE, Action.MANAGE_USERS,
+                                  Action.READ_USERS})
 """Actions on the organisation, not on one service: admins only."""
 
 ADMIN_SERVICE_ACTIONS = frozenset({Action.MANAGE_MEMBERS})
 """Service actions an admin may take without being a member (so a new service gets people)."""
+
+
+READ_ONLY = "this token may only read; use a token with the write scope"
 
 
 def move_action(from_stage: Stage, to_stage: Stage, transition: Transition) -> Action:
@@ -154,8 +160,7 @@ def authorize(actor: Actor, action: Action, service_id: int | None = None, *,
     if actor.operator:
         return
     if rule.writes and actor.scope is Scope.READ:
-        raise Forbidden("this token may only read; use a token with the write scope",
-                        field="Authorization")
+        raise Forbidden(READ_ONLY, field="Authorization")
     if action in ORGANISATION_ACTIONS:
         if not actor.is_admin:
             raise Forbidden(f"only an organisation admin may {rule.what}")

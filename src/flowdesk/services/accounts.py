@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from flowdesk.domain.clock import Clock
 from flowdesk.domain.errors import (
     Conflict,
+    Forbidden,
     InvalidInput,
     NotFound,
     TooManyAttempts,
@@ -21,7 +22,7 @@ from flowdesk.domain.errors import (
 )
 from flowdesk.domain.items import check_text
 from flowdesk.domain.people import Actor, Scope, check_password, check_username
-from flowdesk.domain.policy import Action, authorize
+from flowdesk.domain.policy import READ_ONLY, Action, authorize
 from flowdesk.services import passwords
 from flowdesk.storage import accounts as store
 from flowdesk.storage.unit_of_work import UnitOfWork
@@ -81,13 +82,13 @@ def create_user(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: NewUser) -> st
 
 
 def list_users(uow: UnitOfWork, actor: Actor) -> list[store.UserRow]:
-    authorize(actor, Action.MANAGE_USERS)
+    authorize(actor, Action.READ_USERS)
     with uow.read() as conn:
         return store.list_users(conn)
 
 
 def get_user(uow: UnitOfWork, actor: Actor, username: str) -> store.UserRow:
-    authorize(actor, Action.MANAGE_USERS)
+    authorize(actor, Action.READ_USERS)
     with uow.read() as conn:
         return _user(conn, username)
 
@@ -148,6 +149,7 @@ def change_own_password(uow: UnitOfWork, clock: Clock, actor: Actor, current: st
     theirs ends; the new session id returned keeps this browser signed in."""
     if actor.user_id is None:
         raise InvalidInput("only a signed-in user has a password to change", "password")
+    _may_write(actor)
     check_password(new_password, "new_password")
     with uow.read() as conn:
         found = store.password_hash(conn, actor.username)
@@ -259,8 +261,7 @@ def create_token(uow: UnitOfWork, clock: Clock, actor: Actor, *, username: str |
     if expires_days is not None and not 1 <= expires_days <= TOKEN_MAX_DAYS:
         raise InvalidInput(f"expires_days must be between 1 and {TOKEN_MAX_DAYS}",
                            "expires_days")
-    if scope is Scope.WRITE and actor.scope is Scope.READ and not actor.operator:
-        raise InvalidInput("a read-only token cannot make a token that writes", "scope")
+    _may_write(actor)  # a read-only token must not mint itself a successor
     label = check_text(name, "name", 80).strip() or "API token"
     target = username or actor.username
     if target != actor.username and not actor.operator:
@@ -278,6 +279,13 @@ def create_token(uow: UnitOfWork, clock: Clock, actor: Actor, *, username: str |
     return NewToken(token, store.TokenRow(token_id, label, scope, now, expires, None))
 
 
+def _may_write(actor: Actor) -> None:
+    """Making or revoking a token, or changing a password, writes: not with a read-only
+    token."""
+    if actor.scope is Scope.READ and not actor.operator:
+        raise Forbidden(READ_ONLY, field="Authorization")
+
+
 def list_tokens(uow: UnitOfWork, actor: Actor) -> list[store.TokenRow]:
     if actor.user_id is None:
         return []
@@ -287,8 +295,7 @@ def list_tokens(uow: UnitOfWork, actor: Actor) -> list[store.TokenRow]:
 
 def revoke_token(uow: UnitOfWork, clock: Clock, actor: Actor, token_id: int) -> None:
     """Revoke one of your own tokens: it fails from the next request on."""
-    if actor.scope is Scope.READ:
-        raise InvalidInput("a read-only token cannot revoke tokens", "Authorization")
+    _may_write(actor)
     with uow.write() as conn:
         if actor.user_id is None or not store.revoke_token(conn, actor.user_id, token_id,
                                                            clock.now()):

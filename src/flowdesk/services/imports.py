@@ -26,7 +26,7 @@ from flowdesk.domain.clock import Clock
 from flowdesk.domain.errors import Conflict, InvalidInput
 from flowdesk.domain.items import classify_move
 from flowdesk.domain.people import Actor
-from flowdesk.domain.policy import Action, authorize
+from flowdesk.domain.policy import Action, authorize, may
 from flowdesk.domain.ranks import RANK_GAP
 from flowdesk.domain.workflow import (
     DEFAULT_BLOCKER_CATEGORIES,
@@ -108,6 +108,10 @@ def _ensure_service(uow: UnitOfWork, clock: Clock, actor: Actor, key: str, name:
             authorize(actor, Action.READ, int(exists.id), hidden=hidden)
             authorize(actor, Action.IMPORT_HISTORY, int(exists.id))
             return repo.load_service(conn, int(exists.id)), False
+    if not may(actor, Action.CREATE_SERVICE):
+        # Only who may create it imports into a new service; anyone else is told what a
+        # service they cannot see would tell them, so the two are not told apart.
+        raise repo.no_service(key)
     categories = list(dict.fromkeys(
         [*workflow.blocked.values(), *workflow.blocked_substates.values(),
          *DEFAULT_BLOCKER_CATEGORIES]))

@@ -14,6 +14,7 @@ from flowdesk.domain.classes import ClassOfService
 from flowdesk.domain.clock import Clock
 from flowdesk.domain.errors import (
     Conflict,
+    Forbidden,
     InvalidInput,
     LimitViolation,
     NotFound,
@@ -90,6 +91,11 @@ def create_item_once(uow: UnitOfWork, clock: Clock, actor: Actor,
             raise hidden from None
         authorize(actor, Action.READ, service_id, hidden=hidden)
         authorize(actor, Action.CREATE_ITEM, service_id)
+        if assignees:  # naming assignees assigns them
+            try:
+                authorize(actor, Action.ASSIGN_ITEM, service_id)
+            except Forbidden as exc:
+                raise Forbidden(exc.message, "assignees") from None
         # Lock the service first: it orders concurrent creates (numbers, idempotency keys).
         service = repo.load_service(conn, service_id, lock=uow.locks_rows)
         if cmd.idempotency_key:

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from flowdesk.api.deps import current_actor
 from flowdesk.web import errors
+from flowdesk.web.deps import answer_errors_in_json
 from flowdesk.web.live import BoardHub, InProcessBus, NoticeBus
 from flowdesk.web.live_render import CardRenderer
 from flowdesk.web.routes import (
@@ -60,5 +61,8 @@ def mount_web(app: FastAPI, bus: NoticeBus | None = None) -> None:
     for router in PUBLIC_ROUTERS:
         app.include_router(router)
     for router in ROUTERS:  # nobody signed in: sent to the sign-in page (web/errors.py)
-        app.include_router(router, dependencies=[Depends(current_actor)])
+        # ... or, on a route a script calls, a 401 in JSON: it must say so before anyone is
+        # asked who they are (an include's dependencies run before the router's own).
+        json_first = [d for d in router.dependencies if d.dependency is answer_errors_in_json]
+        app.include_router(router, dependencies=[*json_first, Depends(current_actor)])
     errors.install(app)
