@@ -8,6 +8,7 @@ from starlette.concurrency import run_in_threadpool
 
 from flowdesk.api.deps import ActorDep
 from flowdesk.services import board_views
+from flowdesk.web.abilities import may_move_cards
 from flowdesk.web.forms import parse_board_query
 from flowdesk.web.live import BoardHub, Cursor
 from flowdesk.web.sse import event_stream
@@ -28,7 +29,10 @@ async def board_events(key: str, request: Request, actor: ActorDep) -> Streaming
                                         key)
     after = Cursor.parse(request.headers.get("Last-Event-ID") or request.query_params.get("after"))
     # The stream joins the board when it starts and leaves it when it ends (sse.event_stream).
+    # Cards come with their "Move to…" button only for someone who may move them.
+    movable = may_move_cards(actor, service_id)
     return StreamingResponse(
-        event_stream(hub, service_id, after, q.flt), media_type="text/event-stream",
+        event_stream(hub, service_id, after, q.flt, movable=movable),
+        media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
