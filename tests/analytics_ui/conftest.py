@@ -25,6 +25,7 @@ from browser_env import (
     make_template,
     save_screenshot,
     serve_copy,
+    sign_in,
 )
 from web_env import NOW, LiveServer, Watched, watch
 from web_seed import Seeded, seed_claims
@@ -86,9 +87,11 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def context(browser: Any) -> Iterator[Any]:
+def context(browser: Any, live_server: LiveServer) -> Iterator[Any]:
+    """A browser signed in to the live server as an admin who holds every role there."""
     ctx = browser.new_context(viewport={"width": 1440, "height": 1000})
     ctx.set_default_timeout(8_000)
+    sign_in(ctx, live_server)
     yield ctx
     ctx.close()
 

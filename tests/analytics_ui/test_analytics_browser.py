@@ -12,7 +12,7 @@ import httpx
 import pytest
 from web_env import ARTIFACTS, NOW, LiveServer, Watched
 
-from cast import OPERATOR
+from cast import ADMIN, OPERATOR, token_of
 from flowdesk.reporting import chart_data, render_report
 from flowdesk.services import analytics
 
@@ -158,7 +158,9 @@ def test_the_offline_report_draws_its_charts_with_the_network_cut_off(
         live_server: LiveServer, page: Watched, tmp_path: Path) -> None:
     source = analytics.from_service(live_server.uow, OPERATOR, DEMO_KEY, NOW)
     data = chart_data(source)
-    served = httpx.get(f"{live_server.url}/api/v1/services/{DEMO_KEY}/metrics/charts").json()
+    served = httpx.get(f"{live_server.url}/api/v1/services/{DEMO_KEY}/metrics/charts",
+                       headers={"Authorization": f"Bearer {token_of(live_server.uow, ADMIN)}"}
+                       ).json()
     assert served == json.loads(json.dumps(data))  # the page and the report show one truth
     report = tmp_path / "report.html"
     report.write_text(render_report(data, NOW), encoding="utf-8")

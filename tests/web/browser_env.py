@@ -23,16 +23,22 @@ import uvicorn
 from web_env import ARTIFACTS, NOW, LiveServer, Watched
 from web_seed import Seeded, seed_claims
 
+from cast import ADMIN, OPERATOR, enrol_owner
 from flowdesk.api.app import create_app
 from flowdesk.config import Settings
 from flowdesk.demo import run_demo
 from flowdesk.domain.clock import FixedClock
+from flowdesk.services import accounts, queries
 from flowdesk.storage.db import make_engine
 from flowdesk.storage.migrate import upgrade
 from flowdesk.storage.unit_of_work import UnitOfWork
 
 CHROMIUM = Path("/usr/bin/chromium")
 REQUIRE_BROWSER = os.environ.get("FLOWDESK_REQUIRE_BROWSER") == "1"
+# Who the browser tests sign in as: an admin who holds every working role in every service of
+# the template (the demo's and the hand-built one).
+BROWSER_USER = ADMIN
+BROWSER_PASSWORD = "only-for-browser-tests"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -63,11 +69,38 @@ def make_template(path: Path, *, demo_days: int, seeded_key: str) -> Template:
         uow = UnitOfWork(engine)
         run_demo(uow, seed=7, days=demo_days, end=NOW)
         seeded = seed_claims(uow, NOW, key=seeded_key)
+        let_in(uow)
         with engine.connect() as conn:  # fold the WAL into the file so a copy is complete
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         engine.dispose()
     return Template(path, seeded)
+
+
+def let_in(uow: UnitOfWork) -> None:
+    """Give BROWSER_USER a password and every working role in every service (hashed once, in
+    the template, so each test's copy has it)."""
+    clock = FixedClock(NOW)
+    for summary in queries.list_services(uow, OPERATOR, NOW):
+        if not accounts.actor_named(uow, clock, BROWSER_USER).is_member(summary.service.id):
+            enrol_owner(uow, clock, summary.service.key)
+    accounts.reset_password(uow, clock, OPERATOR, BROWSER_USER, BROWSER_PASSWORD)
+
+
+def sign_in(context: Any, server: LiveServer, username: str = BROWSER_USER,
+            password: str = BROWSER_PASSWORD) -> None:
+    """Sign a browser context in through the /login form: every page it opens afterwards
+    carries the session cookie."""
+    page = context.new_page()
+    try:
+        page.goto(f"{server.url}/login")
+        page.fill("#username", username)
+        page.fill("#password", password)
+        with page.expect_navigation():
+            page.click(".account-form button[type=submit]")
+        assert "/login" not in page.url, f"{username} could not sign in"
+    finally:
+        page.close()
 
 
 @contextmanager

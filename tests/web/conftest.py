@@ -19,6 +19,7 @@ from browser_env import (
     make_template,
     save_screenshot,
     serve_copy,
+    sign_in,
 )
 from fastapi.testclient import TestClient
 from web_env import BROWSER_KEY, NOW, LiveServer, Watched, watch
@@ -69,11 +70,13 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def context(browser: Any) -> Iterator[Any]:
+def context(browser: Any, live_server: LiveServer) -> Iterator[Any]:
+    """A browser signed in to the live server as an admin who holds every role there."""
     # bypass_csp: the tests' own probes (wait_for_function) evaluate strings, which the pages'
     # policy forbids. It also proves the sanitiser alone keeps hostile descriptions inert.
     ctx = browser.new_context(viewport={"width": 1440, "height": 1200}, bypass_csp=True)
     ctx.set_default_timeout(5_000)
+    sign_in(ctx, live_server)
     yield ctx
     ctx.close()
 

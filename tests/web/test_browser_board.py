@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from browser_env import sign_in
 from browser_helpers import board_url, card, cell, drag, open_board, wip_text
 from web_env import ARTIFACTS, BROWSER_KEY, LiveServer, Watched, watch
 
@@ -110,6 +111,7 @@ def test_a_move_in_one_browser_appears_in_another_within_a_second(
     other_context = browser.new_context(viewport={"width": 1440, "height": 1200},
                                         bypass_csp=True)
     try:
+        sign_in(other_context, live_server)
         other = watch(other_context.new_page())
         open_board(page.page, live_server)
         open_board(other.page, live_server)

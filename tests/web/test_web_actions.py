@@ -107,18 +107,24 @@ def test_blocking_needs_a_reason_and_a_known_category(web: TestClient, seeded: S
 def test_assigning_and_unassigning_people(web: TestClient, seeded: Seeded,
                                           uow: UnitOfWork) -> None:
     key = seeded.keys["ready_b"]
-    response = web_post(web, f"/items/{key}/assign", {"person": "Ana Lima"}, htmx=True)
+    panel = web.get(f"/services/CLM/items/{key}", headers={"HX-Request": "true"}).text
+    # The members to pick from, by display name; the form sends their username.
+    assert '<option value="ana">Ana Lima</option>' in panel
+    response = web_post(web, f"/items/{key}/assign", {"person": "ana"}, htmx=True)
     assert response.status_code == 200
     assert '<abbr class="person" title="Ana Lima">AL</abbr> Ana Lima' in response.text
-    again = web_post(web, f"/items/{key}/assign", {"person": "Ana Lima"}, htmx=True)
+    assert '<option value="ana">' not in response.text  # assigned already
+    assert 'name="person" value="ana"' in response.text  # the unassign form
+    again = web_post(web, f"/items/{key}/assign", {"person": "ana"}, htmx=True)
     assert again.status_code == 409
     assert "already assigned" in again.text
     blank = web_post(web, f"/items/{key}/assign", {"person": "  "}, htmx=True)
     assert blank.status_code == 422
     assert 'id="assign-person" name="person"' in blank.text and 'aria-invalid="true"' in blank.text
-    response = web_post(web, f"/items/{key}/unassign", {"person": "Ana Lima"}, htmx=True)
+    response = web_post(web, f"/items/{key}/unassign", {"person": "ana"}, htmx=True)
     assert response.status_code == 200
     assert queries.get_item(uow, OPERATOR, key)[0].assignees == ()
+    assert "Unassigned Ana Lima" in response.text  # the history names people too
 
 
 def test_delivering_moves_the_item_to_done(web: TestClient, seeded: Seeded,
@@ -172,10 +178,10 @@ def test_reopening_into_a_full_stage_offers_pull_anyway_and_records_the_override
 def test_without_htmx_an_action_redirects_back_to_the_item(web: TestClient,
                                                            seeded: Seeded) -> None:
     key = seeded.keys["ready_b"]
-    response = web_post(web, f"/items/{key}/assign", {"person": "Chen Wei"})
+    response = web_post(web, f"/items/{key}/assign", {"person": "chen"})
     assert response.status_code == 303
     assert response.headers["location"] == f"/services/CLM/items/{key}"
-    failed = web_post(web, f"/items/{key}/assign", {"person": "Chen Wei"})
+    failed = web_post(web, f"/items/{key}/assign", {"person": "chen"})
     assert failed.status_code == 409
     assert "<html" in failed.text and "already assigned" in failed.text
 

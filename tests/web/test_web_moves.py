@@ -22,8 +22,10 @@ def test_a_move_into_room_answers_with_the_card_its_place_and_the_column_counts(
     assert body["key"] == key and body["stage"] == st["Assess"]
     assert body["version"] == item.version + 1
     assert body["html"].startswith(f'<article class="card cos-standard" id="card-{key}"')
+    assert '<abbr class="person" title="Ben Okafor">BO</abbr>' in body["html"]
+    assert "read_only_html" not in body
     assert body["lanes"] == {"cos": "standard", "customer": "Tailspin Tours",
-                             "assignee": "Ben Okafor", "none": "all"}
+                             "assignee": "ben", "none": "all"}
     assert body["on_board"] is True and body["at_top"] is False
     moved = queries.get_item(uow, OPERATOR, key)[0]
     assert (body["rank"], body["id"]) == (moved.rank, moved.id)

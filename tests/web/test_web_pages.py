@@ -95,7 +95,9 @@ def test_lanes_by_customer_assignee_or_none_are_kept_in_the_url(web: TestClient)
     assert 'data-query="?lanes=customer"' in by_customer
     by_person = web.get("/services/CLM/board?lanes=assignee").text
     lanes = re.findall(r'<div class="lane" data-lane="([^"]*)">', by_person)
-    assert lanes[-1] == "" and "Chen Wei" in lanes
+    # Keyed by username, labelled and ordered by display name, "Unassigned" last.
+    assert lanes == ["ana", "ben", "chen", "dana", ""]
+    assert '<abbr class="person" title="Chen Wei">CW</abbr> Chen Wei</span>' in by_person
     single = web.get("/services/CLM/board?lanes=none").text
     assert re.findall(r'<div class="lane" data-lane="([^"]*)">', single) == ["all"]
     assert "lane-head" not in single
@@ -171,8 +173,9 @@ def test_filters_by_type_class_customer_assignee_and_blocked_keep_counts_exact(
     assert fixed == {k["ready_due"], k["check_overdue"]}
     tailspin = set(cards_in(web.get("/services/CLM/board?customer=Tailspin%20Tours").text))
     assert tailspin == {k["ready_a"], k["assess_blocked"], k["discarded"]}
-    chen = set(cards_in(web.get("/services/CLM/board?assignee=Chen%20Wei").text))
-    assert chen == {k["settle_a"], k["settle_b"], k["check_overdue"]}
+    by_chen = web.get("/services/CLM/board?assignee=chen").text
+    assert set(cards_in(by_chen)) == {k["settle_a"], k["settle_b"], k["check_overdue"]}
+    assert '<option value="chen" selected>Chen Wei</option>' in by_chen
     html = web.get("/services/CLM/board?blocked=1").text
     assert cards_in(html) == [k["assess_blocked"]]
     settle = re.search(rf'id="head-{seeded.stages["Settle"]}".*?data-wip[^>]*>([^<]+)<', html,
@@ -248,7 +251,7 @@ def test_the_timeline_says_who_did_what_when_from_where_to_where_and_why(
     assert "<strong>Discarded</strong>" in timeline
     assert "Options → Discarded" in timeline
     assert "“duplicate of an earlier claim”" in timeline
-    assert '<span class="tl-who">dana</span>' in timeline
+    assert '<span class="tl-who">Dana Fischer</span>' in timeline  # by display name
     assert "<strong>Created in Options</strong>" in timeline
 
 

@@ -20,7 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from cast import OPERATOR
+from cast import ADMIN, OPERATOR, token_of
 from flowdesk.api.app import create_app
 from flowdesk.cli.serve import check_workers
 from flowdesk.config import Settings
@@ -263,6 +263,7 @@ def test_a_move_through_one_worker_reaches_a_browser_on_another(
             for e in (engine, other_engine)]
     try:
         with TestClient(apps[0]) as worker_a, TestClient(apps[1]):
+            worker_a.headers["Authorization"] = f"Bearer {token_of(UnitOfWork(engine), ADMIN)}"
             claims = _claims_service(worker_a)
             item = worker_a.post("/api/v1/services/CLM/items", json={"title": "Refund"}).json()
             service_id = board_views.service_id(UnitOfWork(engine), OPERATOR, "CLM")

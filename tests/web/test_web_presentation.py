@@ -10,12 +10,13 @@ from html.parser import HTMLParser
 import pytest
 
 from flowdesk.domain.items import Blocker, WorkItem
-from flowdesk.domain.workflow import Phase, Stage, StageKind
+from flowdesk.domain.workflow import Phase, Service, Stage, StageKind
+from flowdesk.services.board_views import BoardColumn
 from flowdesk.services.queries import EventView
 from flowdesk.web.card_html import card_html
 from flowdesk.web.cards import age_days, column_state, due_of, initials
 from flowdesk.web.history import describe, duration
-from flowdesk.web.lanes import LaneMode, lane_key
+from flowdesk.web.lanes import LaneMode, build_lanes, lane_key
 from flowdesk.web.markdown import render_markdown
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -168,6 +169,42 @@ def test_a_card_shows_age_due_date_people_and_blocker() -> None:
     assert '<abbr class="person" title="Ana Lima">AL</abbr>' in html
     assert '<span class="blocker-cat">vendor</span> waiting for parts' in html
     assert 'href="/services/CLM/items/CLM-1"' in html
+
+
+def test_a_card_names_people_by_display_name_and_shows_free_text_names_as_they_are() -> None:
+    item = replace(ITEM, assignees=("ana", "Jo from the import"))
+    html = str(card_html(item, NOW, "CLM", names={"ana": "Ana Lima", "ben": "Ben Okafor"}))
+    assert '<abbr class="person" title="Ana Lima">AL</abbr>' in html
+    assert '<abbr class="person" title="Jo from the import">JI</abbr>' in html
+
+
+def test_a_card_for_someone_who_may_not_move_it_has_no_move_button() -> None:
+    assert "data-move" in str(card_html(ITEM, NOW, "CLM"))
+    still = str(card_html(ITEM, NOW, "CLM", movable=False))
+    assert "data-move" not in still and "<button" not in still
+    assert still.endswith("</article>")
+
+
+def test_assignee_lanes_are_keyed_by_username_and_labelled_by_display_name() -> None:
+    column = BoardColumn(Stage(3, "Assess", Phase.COMMITTED, StageKind.ACTIVITY, 1), 3, [
+        replace(ITEM, id=1, key="CLM-1", assignees=("zed",)),
+        replace(ITEM, id=2, key="CLM-2", assignees=("ana",)),
+        replace(ITEM, id=3, key="CLM-3", assignees=("Free Text",)),
+        replace(ITEM, id=4, key="CLM-4")], 4)
+    service = Service(1, "CLM", "Claims", (column.stage,))
+    lanes = build_lanes(service, [column], LaneMode.ASSIGNEE,
+                        {"zed": "Aaron Zed", "ana": "Ana Lima"})
+    assert [(lane.key, lane.label) for lane in lanes] == [
+        ("zed", "Aaron Zed"), ("ana", "Ana Lima"), ("Free Text", "Free Text"),
+        ("", "Unassigned")]
+
+
+def test_the_timeline_names_who_did_what_by_display_name() -> None:
+    names = {"dana": "Dana Fischer", "ana": "Ana Lima"}
+    assigned = describe(event("assigned", payload={"person": "ana"}), names)
+    assert (assigned.title, assigned.actor) == ("Assigned Ana Lima", "Dana Fischer")
+    imported = describe(event("moved", actor="J. Imported", payload={}), names)
+    assert imported.actor == "J. Imported"  # not an account: shown as it is
 
 
 def test_markdown_keeps_ordinary_formatting_and_safe_links() -> None:

@@ -71,3 +71,24 @@ def web_post(client: Any, url: str, data: dict[str, Any] | None = None, *, htmx:
         "flowdesk_csrf", ""))
     headers = {"HX-Request": "true"} if htmx else {}
     return client.post(url, data=fields, headers=headers, follow_redirects=follow)
+
+
+def client_as(web: Any, token: str) -> Any:
+    """Another person calling the same app (by their API token), holding a CSRF cookie."""
+    from fastapi.testclient import TestClient
+
+    other = TestClient(web.app)
+    other.headers["Authorization"] = f"Bearer {token}"
+    assert other.get("/").status_code == 200
+    return other
+
+
+def signed_in(web: Any, username: str, password: str) -> Any:
+    """A browser-like client that signed in through the /login form (a session cookie)."""
+    from fastapi.testclient import TestClient
+
+    browser = TestClient(web.app)
+    assert browser.get("/login").status_code == 200
+    response = web_post(browser, "/login", {"username": username, "password": password})
+    assert response.status_code == 303, response.text
+    return browser

@@ -21,6 +21,7 @@ from flowdesk.domain.items import Blocker, WorkItem
 from flowdesk.domain.people import Actor
 from flowdesk.domain.workflow import Phase, Service, Stage
 from flowdesk.services.queries import DONE_WINDOW, readable_service, readable_service_id
+from flowdesk.storage import accounts as people
 from flowdesk.storage import repository as repo
 from flowdesk.storage.tables import blockers, item_assignees, item_events, items
 from flowdesk.storage.text import fold, unicode_lower, use_unicode_lower
@@ -115,6 +116,12 @@ class BoardView:
     columns: list[BoardColumn]
     done_since: datetime
     choices: FilterChoices
+    names: dict[str, str] = field(default_factory=dict)  # username -> display name
+
+    def name(self, person: str) -> str:
+        """How a person is shown: the account's display name, or the text as it is (history
+        imported from elsewhere names people who have no account)."""
+        return self.names.get(person, person)
 
 
 def board_view(uow: UnitOfWork, actor: Actor, key: str, now: datetime, *,
@@ -161,6 +168,8 @@ def board_view(uow: UnitOfWork, actor: Actor, key: str, now: datetime, *,
                     closed_cap))
         cards = _cards(conn, open_slices, closed_slices)
         choices = _choices(conn, open_ids)
+        names = people.display_names(conn, [p for c in cards for p in c.assignees] +
+                                     choices.people)
     by_stage: dict[int, list[WorkItem]] = defaultdict(list)
     for card in cards:
         by_stage[card.stage_id].append(card)
@@ -169,7 +178,7 @@ def board_view(uow: UnitOfWork, actor: Actor, key: str, now: datetime, *,
                     matching.get(stage.id, 0))
         for stage in service.stages
     ]
-    return BoardView(service, columns, done_since, choices)
+    return BoardView(service, columns, done_since, choices, names)
 
 
 def _closed_column(phase: Phase) -> Any:
@@ -278,6 +287,7 @@ class CardUpdate:
     service: Service
     item: WorkItem
     counts: dict[int, int]  # stage id -> exact count, for the stages the change touched
+    names: dict[str, str] = field(default_factory=dict)  # the assignees' display names
 
 
 def card_update(uow: UnitOfWork, item_id: int, event_ids: Iterable[int] = ()) -> CardUpdate:
@@ -304,7 +314,8 @@ def card_update(uow: UnitOfWork, item_id: int, event_ids: Iterable[int] = ()) ->
                 select(items.c.stage_id, func.count()).where(items.c.stage_id.in_(touched))
                 .group_by(items.c.stage_id))
         }
-    return CardUpdate(service, item, {sid: counts.get(sid, 0) for sid in touched})
+        names = people.display_names(conn, item.assignees)
+    return CardUpdate(service, item, {sid: counts.get(sid, 0) for sid in touched}, names)
 
 
 @dataclass(frozen=True)

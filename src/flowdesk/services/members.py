@@ -101,3 +101,12 @@ def remove_member(uow: UnitOfWork, clock: Clock, actor: Actor, key: str,
 
 def _names(roles: frozenset[Role]) -> list[str]:
     return sorted(r.value for r in roles)
+
+
+def addable_users(uow: UnitOfWork, clock: Clock, actor: Actor, key: str) -> list[store.UserRow]:
+    """The active users who are not members of the service, for whoever may manage its
+    members to pick from."""
+    with uow.read() as conn:
+        service = service_for(conn, actor, key, Action.MANAGE_MEMBERS)
+        current = {m.user.id for m in store.service_members(conn, service.id, clock.now())}
+        return [u for u in store.list_users(conn) if u.active and u.id not in current]

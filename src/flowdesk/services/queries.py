@@ -15,6 +15,7 @@ from flowdesk.domain.items import Blocker, WorkItem
 from flowdesk.domain.people import Actor
 from flowdesk.domain.policy import Action, authorize
 from flowdesk.domain.workflow import Phase, Service, Stage
+from flowdesk.storage import accounts as people
 from flowdesk.storage import repository as repo
 from flowdesk.storage.tables import blockers, item_assignees, item_events, items, services, stages
 from flowdesk.storage.unit_of_work import UnitOfWork
@@ -199,6 +200,38 @@ def item_history(uow: UnitOfWork, actor: Actor, key: str) -> list[EventView]:
     with uow.read() as conn:
         item_id = readable_item(conn, actor, key)[0].id
         return _events(conn, item_events.c.item_id == item_id, item_events.c.seq, FEED_MAX * 10)
+
+
+@dataclass(frozen=True)
+class ItemPanel:
+    """What an item's panel shows: the item, its history, who could be assigned, and the
+    display names of everyone it mentions."""
+
+    item: WorkItem
+    service: Service
+    events: list[EventView]
+    members: list[people.MemberRow]  # the service's current members
+    names: dict[str, str]  # username -> display name, for assignees and the history's people
+
+    def name(self, person: str) -> str:
+        """The display name of an account, or the text as it is (imported history may name
+        people who have no account)."""
+        return self.names.get(person, person)
+
+
+def item_panel(uow: UnitOfWork, actor: Actor, key: str, now: datetime) -> ItemPanel:
+    """The item with its history, the service's members and the names of the people it
+    mentions: a constant number of queries, in one transaction."""
+    with uow.read() as conn:
+        item, service = readable_item(conn, actor, key)
+        events = _events(conn, item_events.c.item_id == item.id, item_events.c.seq,
+                         FEED_MAX * 10)
+        members = people.service_members(conn, service.id, now)
+        mentioned = {*item.assignees, *(e.actor for e in events),
+                     *(str(e.payload["person"]) for e in events if "person" in e.payload)}
+        known = {m.user.username: m.user.display_name for m in members}
+        names = {**people.display_names(conn, sorted(mentioned - known.keys())), **known}
+    return ItemPanel(item, service, events, members, names)
 
 
 def service_feed(uow: UnitOfWork, actor: Actor, key: str, after: int,

@@ -18,12 +18,15 @@ from flowdesk.web.live import BoardHub, InProcessBus, NoticeBus
 from flowdesk.web.live_render import CardRenderer
 from flowdesk.web.routes import (
     account,
+    admin_users,
     analytics,
     api_docs,
     create,
     items,
+    me,
     moves,
     pages,
+    people,
     stream,
 )
 from flowdesk.web.templating import STATIC_DIR, make_environment
@@ -31,7 +34,9 @@ from flowdesk.web.templating import STATIC_DIR, make_environment
 # Every router of the web pages that needs someone signed in (tests walk these to check each
 # form route is protected), and the ones open to anyone (signing in).
 ROUTERS = (pages.router, items.router, items.actions, moves.router, create.router,
-           create.actions, stream.router, analytics.router, account.router, account.actions)
+           create.actions, stream.router, analytics.router, account.router, account.actions,
+           people.router, people.actions, admin_users.router, admin_users.actions, me.router,
+           me.actions)
 PUBLIC_ROUTERS = (account.public, api_docs.router)
 
 

@@ -16,6 +16,7 @@ from flowdesk.services import board_views
 from flowdesk.services.board_views import BoardColumn, BoardView
 from flowdesk.services.queries import DONE_WINDOW
 from flowdesk.storage.unit_of_work import UnitOfWork
+from flowdesk.web.abilities import board_can
 from flowdesk.web.cards import ColumnState, column_state
 from flowdesk.web.forms import BoardQuery
 from flowdesk.web.hints import board_hints
@@ -92,7 +93,7 @@ def board_context(request: Request, key: str, q: BoardQuery) -> dict[str, Any]:
                                   uncapped_stage=q.show, closed_cap=CLOSED_PER_COLUMN,
                                   done_window=DONE_WINDOW)
     service = view.service
-    lanes: list[Lane] = build_lanes(service, view.columns, q.lanes)
+    lanes: list[Lane] = build_lanes(service, view.columns, q.lanes, view.names)
     return {
         "service": service,
         "view": view,
@@ -113,4 +114,6 @@ def board_context(request: Request, key: str, q: BoardQuery) -> dict[str, Any]:
         # Age and due-date hints for every card: one read of the flow, not one per card.
         "hints": board_hints(uow, actor, service.key, now),
         "actor": actor,
+        # What the person may do here: the page leaves out every control they may not use.
+        "can": board_can(actor, service.id),
     }

@@ -8,6 +8,7 @@ autoescaping would.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from markupsafe import Markup, escape
@@ -16,14 +17,32 @@ from flowdesk.domain.items import WorkItem
 from flowdesk.web.cards import age_days, due_of, initials
 from flowdesk.web.hints import CardHint
 
+NO_NAMES: Mapping[str, str] = {}
+
 
 def card_html(item: WorkItem, now: datetime, service_key: str,
-              hint: CardHint | None = None) -> Markup:
+              hint: CardHint | None = None, names: Mapping[str, str] = NO_NAMES, *,
+              movable: bool = True) -> Markup:
     """The card of `item` as it looks at `now`: key, class (colour and label), age, title,
-    type, customer, due date, people and blocker, and its "Move to…" button. `hint` adds
-    the flow hints (web/hints.py): age against past lead times, and due-date risk.
+    type, customer, due date, people and blocker, and its "Move to…" button (only when the
+    person may move cards: `movable`). `hint` adds the flow hints (web/hints.py): age against
+    past lead times, and due-date risk. `names` are the assignees' display names (a name
+    without an account is shown as it is).
     `data-rank` and `data-id` are its place in its stage (the board's order: rank, then id), so
     the board script can put a live update in its place within the card's own lane."""
+    end = move_button(item) + "</article>" if movable else "</article>"
+    return Markup(card_body(item, now, service_key, hint, names) + end)  # noqa: S704 - escaped
+
+
+def move_button(item: WorkItem) -> str:
+    key = escape(item.key)
+    return f'<button class="move-btn" data-move aria-label="Move {key} to…">Move to…</button>\n'
+
+
+def card_body(item: WorkItem, now: datetime, service_key: str, hint: CardHint | None,
+              names: Mapping[str, str]) -> str:
+    """The card up to its "Move to…" button and closing tag, every value from a person
+    escaped (a live update sends it both with and without the button)."""
     key = escape(item.key)
     closed_at = item.delivered_at or item.discarded_at
     # When it closed (ms since the epoch): done columns keep only the recent, newest first.
@@ -56,17 +75,16 @@ def card_html(item: WorkItem, now: datetime, service_key: str,
         parts.append(f'<span class="risk-flag" title="{escape(hint.risk_title)}">'
                      f'{escape(hint.risk)}</span>')
     if item.assignees:
+        shown = [names.get(p, p) for p in item.assignees]
         people = "".join(f'<abbr class="person" title="{escape(p)}">{escape(initials(p))}</abbr>'
-                         for p in item.assignees)
+                         for p in shown)
         parts.append(f'<span class="people">{people}</span>')
     parts.append("</div>\n")
     if item.blocker is not None and item.blocker.is_open:
         parts.append(f'<p class="blocker"><span class="blocker-tag">Blocked</span> '
                      f'<span class="blocker-cat">{escape(item.blocker.category)}</span> '
                      f'{escape(item.blocker.reason)}</p>\n')
-    parts.append(f'<button class="move-btn" data-move aria-label="Move {key} to…">Move to…'
-                 f'</button>\n</article>')
-    return Markup("".join(parts))  # noqa: S704 - every value from a person is escaped above
+    return "".join(parts)
 
 
 def epoch_ms(moment: datetime) -> int:

@@ -37,6 +37,16 @@ class FormReader:
             raise InvalidInput(f"{name} must not contain NUL characters", field=name)
         return value
 
+    def texts(self, name: str) -> list[str]:
+        """Every value sent under `name` (ticked checkboxes, a multiple select)."""
+        getlist = getattr(self.data, "getlist", None)
+        values = getlist(name) if getlist is not None else (
+            [self.data[name]] if name in self.data else [])
+        for value in values:
+            if not isinstance(value, str) or "\x00" in value:
+                raise InvalidInput(f"{name} must be text without NUL characters", field=name)
+        return list(values)
+
     def optional_text(self, name: str) -> str | None:
         text = self.text(name).strip()
         return text or None
@@ -59,15 +69,14 @@ class FormReader:
             raise InvalidInput(f"{what or name} is out of range", field=name)
         return value
 
-    def day(self, name: str) -> date | None:
+    def day(self, name: str, what: str = "the due date") -> date | None:
         text = self.text(name).strip()
         if not text:
             return None
         try:
             return date.fromisoformat(text)
         except ValueError:
-            raise InvalidInput("the due date must be a date like 2026-03-31",
-                               field=name) from None
+            raise InvalidInput(f"{what} must be a date like 2026-03-31", field=name) from None
 
     def cos(self, name: str, default: ClassOfService | None = None) -> ClassOfService | None:
         text = self.text(name).strip()

@@ -3,6 +3,7 @@ and why."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,7 +20,7 @@ TRANSITION_WORDS = {"pull": "Pulled", "forward": "Moved", "backward": "Moved bac
 class TimelineEntry:
     kind: str
     title: str  # what happened, in words
-    actor: str
+    actor: str  # who did it, by display name
     at: datetime
     from_stage: str | None = None
     to_stage: str | None = None
@@ -27,13 +28,18 @@ class TimelineEntry:
     details: list[str] = field(default_factory=list)
 
 
-def timeline(events: list[EventView]) -> list[TimelineEntry]:
-    """The events newest first, each described."""
-    return [describe(e) for e in reversed(events)]
+def timeline(events: list[EventView],
+             names: Mapping[str, str] | None = None) -> list[TimelineEntry]:
+    """The events newest first, each described, people by their display names in `names`."""
+    return [describe(e, names) for e in reversed(events)]
 
 
-def describe(event: EventView) -> TimelineEntry:
-    """One event in words."""
+def describe(event: EventView, names: Mapping[str, str] | None = None) -> TimelineEntry:
+    """One event in words. People are named by display name when they have an account in
+    `names`; a name from imported history that is no account is shown as it is."""
+    def name(person: object) -> str:
+        return (names or {}).get(str(person), str(person))
+
     p = event.payload
     kind = event.kind
     title = kind.replace("_", " ").capitalize()
@@ -58,11 +64,11 @@ def describe(event: EventView) -> TimelineEntry:
         details = _unblocked_details(p)
         from_stage = to_stage = None
     elif kind in ("assigned", "unassigned"):
-        title = f"{'Assigned' if kind == 'assigned' else 'Unassigned'} {p.get('person', '')}"
+        title = f"{'Assigned' if kind == 'assigned' else 'Unassigned'} {name(p.get('person', ''))}"
     elif kind == "edited":
         title = "Edited"
         details = [_change(name, change) for name, change in p.get("changes", {}).items()]
-    return TimelineEntry(kind, title, event.actor, event.at, from_stage, to_stage,
+    return TimelineEntry(kind, title, name(event.actor), event.at, from_stage, to_stage,
                          event.reason, details)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -52,11 +53,13 @@ class Lane:
         return sum(len(cell) for cell in self.cells)
 
 
-def build_lanes(service: Service, columns: list[BoardColumn], mode: LaneMode) -> list[Lane]:
+def build_lanes(service: Service, columns: list[BoardColumn], mode: LaneMode,
+                names: Mapping[str, str] | None = None) -> list[Lane]:
     """Cut the loaded cards into lanes, keeping each column's rank order.
 
     Class lanes are always all shown, expedite on top, so the board keeps its shape. Customer
     and assignee lanes are those in use, with the empty value ("No customer", "Unassigned") last.
+    An assignee lane is keyed by username and labelled with the display name in `names`.
     """
     grouped: dict[str, list[list[WorkItem]]] = {}
     for index, column in enumerate(columns):
@@ -77,8 +80,9 @@ def build_lanes(service: Service, columns: list[BoardColumn], mode: LaneMode) ->
     if mode is LaneMode.NONE:
         return [Lane("all", "All work", cells_for("all"))]
     empty_label = "No customer" if mode is LaneMode.CUSTOMER else "Unassigned"
-    named = sorted((k for k in grouped if k), key=str.lower)
-    lanes = [Lane(k, k, cells_for(k)) for k in named]
+    labels = {k: (names or {}).get(k, k) for k in grouped if k}
+    named = sorted(labels, key=lambda k: (labels[k].lower(), k))
+    lanes = [Lane(k, labels[k], cells_for(k)) for k in named]
     if "" in grouped or not lanes:
         lanes.append(Lane("", empty_label, cells_for("")))
     return lanes

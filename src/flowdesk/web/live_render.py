@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flowdesk.domain.clock import Clock
@@ -9,11 +10,14 @@ from flowdesk.domain.errors import NotFound
 from flowdesk.services.board_views import CardUpdate, card_update
 from flowdesk.services.queries import DONE_WINDOW
 from flowdesk.storage.unit_of_work import UnitOfWork, Written
-from flowdesk.web.card_html import card_html, epoch_ms
+from flowdesk.web.card_html import card_body, epoch_ms, move_button
 from flowdesk.web.cards import column_state
 from flowdesk.web.hints import NO_HINTS, BoardHints, latest_hints
 from flowdesk.web.lanes import lane_keys
 from flowdesk.web.live import RESYNC, LiveChange
+
+# The card without its "Move to…" button, for browsers of people who may not move cards.
+READ_ONLY_HTML = "read_only_html"
 
 
 class CardRenderer:
@@ -57,6 +61,7 @@ def card_payload(update: CardUpdate, clock: Clock,
     closed_at = item.delivered_at or item.discarded_at
     done_since = now - DONE_WINDOW
     on_board = stage.phase.is_open or (closed_at is not None and closed_at >= done_since)
+    body = card_body(item, now, service.key, hints.for_item(item.key), update.names)
     counts = []
     for stage_id, count in sorted(update.counts.items()):
         state = column_state(service.stage(stage_id), count)
@@ -70,6 +75,17 @@ def card_payload(update: CardUpdate, clock: Clock,
         # Closed cards older than this (ms, the server's clock) have left the board.
         "done_since": epoch_ms(done_since),
         "lanes": lane_keys(item), "on_board": on_board,
-        "html": str(card_html(item, now, service.key, hints.for_item(item.key))),
+        "html": body + move_button(item) + "</article>",
+        READ_ONLY_HTML: body + "</article>",
         "counts": counts,
     }
+
+
+def as_seen(data: Mapping[str, Any], movable: bool) -> dict[str, Any]:
+    """A card payload as one browser receives it: the card has its "Move to…" button only
+    for someone who may move cards. (Rendered once for everyone, chosen per browser.)"""
+    seen = dict(data)
+    read_only = seen.pop(READ_ONLY_HTML, None)
+    if not movable and read_only is not None:
+        seen["html"] = read_only
+    return seen

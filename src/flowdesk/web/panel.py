@@ -19,6 +19,7 @@ from flowdesk.domain.errors import FlowdeskError, LimitViolation, NotFound, WipL
 from flowdesk.domain.workflow import Phase
 from flowdesk.services import queries
 from flowdesk.storage.unit_of_work import UnitOfWork
+from flowdesk.web.abilities import item_can
 from flowdesk.web.board_page import board_context
 from flowdesk.web.forms import BoardQuery, FormReader, parse_board_query
 from flowdesk.web.history import timeline
@@ -70,13 +71,19 @@ def item_context(request: Request, item_key: str, state: PanelState) -> dict[str
     uow: UnitOfWork = request.app.state.uow
     clock: Clock = request.app.state.clock
     actor = request_actor(request)
-    item, service = queries.get_item(uow, actor, item_key)
+    now = clock.now()
+    found = queries.item_panel(uow, actor, item_key, now)
+    item, service = found.item, found.service
     stage = service.stage(item.stage_id)
     done = service.stages_in(Phase.DONE)
     q = view_query(request)
     return {
-        "item": item, "service": service, "stage": stage, "now": clock.now(),
-        "entries": timeline(queries.item_history(uow, actor, item.key)),
+        "item": item, "service": service, "stage": stage, "now": now,
+        "entries": timeline(found.events, found.names), "name": found.name,
+        # Who may be assigned: the service's members with an active account, not yet on it.
+        "assignable": [m.user for m in found.members
+                       if m.user.active and m.user.username not in item.assignees],
+        "item_can": item_can(actor, item, service),
         "deliver_stage": done[0] if done and stage.phase is Phase.COMMITTED else None,
         "open_stages": [s for s in service.stages if s.phase.is_open],
         "classes": CLASS_ORDER,

@@ -18,6 +18,7 @@ from typing import Any
 
 from flowdesk.services.board_views import BoardFilter
 from flowdesk.web.live import BoardHub, Cursor, Sequenced, Subscription
+from flowdesk.web.live_render import as_seen
 
 HEARTBEAT_SECONDS = 15.0
 RETRY_MS = 1_000
@@ -29,20 +30,23 @@ def frame(event: str, data: dict[str, Any], event_id: str | None = None) -> str:
     return f"{head}event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
 
 
-def message_frame(sub: Subscription, message: Sequenced, flt: BoardFilter) -> str:
-    """The frame a browser with filter `flt` receives for a sequenced change."""
+def message_frame(sub: Subscription, message: Sequenced, flt: BoardFilter,
+                  movable: bool = True) -> str:
+    """The frame a browser with filter `flt` receives for a sequenced change (`movable`: the
+    person may move cards, so the card comes with its "Move to…" button)."""
     event_id = f"{sub.hub.epoch}:{message.seq}"
     change = message.change
     if change.item is None:
         return frame("resync", {"seq": message.seq, **change.data}, event_id)
     visible = bool(change.data.get("on_board")) and flt.matches(change.item)
-    return frame("card", {"seq": message.seq, **change.data, "visible": visible}, event_id)
+    return frame("card", {"seq": message.seq, **as_seen(change.data, movable),
+                          "visible": visible}, event_id)
 
 
 async def event_stream(hub: BoardHub, service_id: int, after: Cursor | None, flt: BoardFilter,
-                       heartbeat: float = HEARTBEAT_SECONDS,
+                       heartbeat: float = HEARTBEAT_SECONDS, *,
                        allowed: Callable[[], Awaitable[bool]] | None = None,
-                       ) -> AsyncIterator[str]:
+                       movable: bool = True) -> AsyncIterator[str]:
     """Frames for one browser until it goes away, or until `allowed` says its reader may no
     longer read the board (signed out, deactivated, no longer a member): asked before each
     change is sent and at each heartbeat, so an ended session learns nothing more.
@@ -55,7 +59,7 @@ async def event_stream(hub: BoardHub, service_id: int, after: Cursor | None, flt
         yield f"retry: {RETRY_MS}\n\n"
         yield frame("hello", {"epoch": hub.epoch, "seq": sub.start.seq})
         for missed in sub.backlog:
-            yield message_frame(sub, missed, flt)
+            yield message_frame(sub, missed, flt, movable)
         while True:
             try:
                 message: Sequenced | None = await asyncio.wait_for(sub.queue.get(), heartbeat)
@@ -70,6 +74,6 @@ async def event_stream(hub: BoardHub, service_id: int, after: Cursor | None, flt
                 yield frame("resync", {"seq": hub.position(service_id).seq,
                                        "reason": "too many changes at once"})
                 continue
-            yield message_frame(sub, message, flt)
+            yield message_frame(sub, message, flt, movable)
     finally:
         sub.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,13 @@ def when(moment: datetime | None) -> str:
     return f"{moment.day} {moment:%b %Y, %H:%M}"
 
 
+def on_day(day: date | None) -> str:
+    """`2 Mar 2026`, or an empty string."""
+    if day is None:
+        return ""
+    return f"{day.day} {day:%b %Y}"
+
+
 def make_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
@@ -53,7 +60,7 @@ def make_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(markdown=render_markdown, initials=initials, when=when,
+    env.filters.update(markdown=render_markdown, initials=initials, when=when, day=on_day,
                        thousands="{:,}".format)
     env.globals.update(static=static_url, due_of=due_of, age_days=age_days, card=card_html)
     return env

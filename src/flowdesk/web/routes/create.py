@@ -12,6 +12,7 @@ from flowdesk.api.deps import ActorDep, ClockDep, UowDep, request_actor
 from flowdesk.api.errors import status_for
 from flowdesk.domain.classes import CLASS_ORDER, ClassOfService
 from flowdesk.domain.errors import FlowdeskError, NotFound, WipLimitExceeded
+from flowdesk.domain.policy import Action, authorize
 from flowdesk.domain.workflow import Phase
 from flowdesk.services import board_views, queries
 from flowdesk.services.commands import CreateItem
@@ -45,7 +46,9 @@ def _form_page(request: Request, key: str, values: dict[str, str], errors: dict[
 
 
 @router.get("/services/{key}/new", response_class=HTMLResponse)
-def new_request_form(key: str, request: Request) -> HTMLResponse:
+def new_request_form(key: str, request: Request, uow: UowDep, actor: ActorDep) -> HTMLResponse:
+    """The form, for someone who may create work here (others are told who may)."""
+    authorize(actor, Action.CREATE_ITEM, queries.get_service(uow, actor, key).id)
     return _form_page(request, key, {}, {}, 200)
 
 

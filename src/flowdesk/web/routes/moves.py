@@ -14,7 +14,7 @@ from flowdesk.services.commands import MoveItem
 from flowdesk.web.csrf import require_csrf
 from flowdesk.web.deps import FormDep, answer_errors_in_json
 from flowdesk.web.hints import latest_hints
-from flowdesk.web.live_render import card_payload
+from flowdesk.web.live_render import as_seen, card_payload
 
 router = APIRouter(include_in_schema=False,
                    dependencies=[Depends(answer_errors_in_json), Depends(require_csrf)])
@@ -38,4 +38,5 @@ def move(item_key: str, form: FormDep, uow: UowDep, clock: ClockDep,
     except FlowdeskError as exc:
         return flowdesk_error_response(exc)
     update = card_update(uow, moved.id)
-    return JSONResponse(card_payload(update, clock, latest_hints(uow, update.service.key)))
+    payload = card_payload(update, clock, latest_hints(uow, update.service.key))
+    return JSONResponse(as_seen(payload, movable=True))  # they just moved it

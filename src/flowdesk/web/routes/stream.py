@@ -9,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from flowdesk.api.deps import ActorDep, authenticate
 from flowdesk.domain.errors import FlowdeskError
 from flowdesk.services import board_views
+from flowdesk.web.abilities import may_move_cards
 from flowdesk.web.forms import parse_board_query
 from flowdesk.web.live import BoardHub, Cursor
 from flowdesk.web.sse import event_stream
@@ -40,8 +41,10 @@ async def board_events(key: str, request: Request, actor: ActorDep) -> Streaming
         return await run_in_threadpool(still_reads)
 
     # The stream joins the board when it starts and leaves it when it ends (sse.event_stream).
+    # Cards come with their "Move to…" button only for someone who may move them.
+    movable = may_move_cards(actor, service_id)
     return StreamingResponse(
-        event_stream(hub, service_id, after, q.flt, allowed=allowed),
+        event_stream(hub, service_id, after, q.flt, allowed=allowed, movable=movable),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )

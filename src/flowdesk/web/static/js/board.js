@@ -366,7 +366,7 @@
 
   function menuKeys(event) {
     var dialog = document.getElementById('move-menu');
-    if (!dialog.open || ['ArrowDown', 'ArrowUp', 'Home', 'End'].indexOf(event.key) === -1) { return; }
+    if (!dialog || !dialog.open || ['ArrowDown', 'ArrowUp', 'Home', 'End'].indexOf(event.key) === -1) { return; }
     var buttons = $$('.move-option:not([disabled])', dialog);
     if (!buttons.length) { return; }
     var at = buttons.indexOf(document.activeElement);
@@ -382,6 +382,9 @@
 
   function setUpSortables() {
     sortables.forEach(function (s) { s.destroy(); });
+    sortables = [];
+    // The server marks the board of someone who may not move cards: nothing to drag then.
+    if (B.board.hasAttribute('data-read-only')) { return; }
     sortables = $$('.cell', B.board).map(function (cell) {
       var origin = null;
       return window.Sortable.create(cell, {
