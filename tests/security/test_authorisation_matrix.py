@@ -67,7 +67,7 @@ ROLE_USERS = {Role.SERVICE_REQUEST_MANAGER: "srm", Role.SERVICE_DELIVERY_MANAGER
 OUTSIDER = "mallory"  # a team member of the other service only
 ASSIGNEE = "zoe"  # a team member of both services: whom work is assigned to
 SPARE = "mehdi"  # an account the user-management routes change
-MIN_REQUESTS = 1_400  # the matrix's size today; fewer means routes or principals went missing
+MIN_REQUESTS = 1_600  # the matrix's size today; fewer means routes or principals went missing
 
 
 # --- what a route needs, and what the policy then answers --------------------------------
@@ -329,14 +329,17 @@ def stage_group(ctx: Ctx) -> Iterator[Case]:
                json=body)
 
 
-def remove_member(ctx: Ctx) -> Iterator[Case]:
-    needs = Needs.of(Action.MANAGE_MEMBERS)
-    name = SPARE
-    if ctx.allowed(needs):  # someone new to remove each time
-        name = ctx.world.unique("leaver")
-        ensure_users(ctx.world.uow, [name])
-        give_roles(ctx.world.uow, ctx.world.clock, ctx.svc.key, name, [Role.VIEWER])
-    yield Case("", needs, f"{API}/services/{ctx.svc.key}/members/{name}")
+def removing_member(url: str, web: bool) -> Handler:
+    def cases(ctx: Ctx) -> Iterator[Case]:
+        needs = Needs.of(Action.MANAGE_MEMBERS)
+        name = SPARE
+        if ctx.allowed(needs):  # someone new to remove each time
+            name = ctx.world.unique("leaver")
+            ensure_users(ctx.world.uow, [name])
+            give_roles(ctx.world.uow, ctx.world.clock, ctx.svc.key, name, [Role.VIEWER])
+        yield Case("", needs, url.replace("{key}", ctx.svc.key).replace("{username}", name),
+                   form={} if web else None)
+    return cases
 
 
 def create_service(ctx: Ctx) -> Iterator[Case]:
@@ -349,12 +352,20 @@ def create_user(ctx: Ctx) -> Iterator[Case]:
                json={"username": ctx.world.unique("newcomer")})
 
 
-def revoke_token(ctx: Ctx) -> Iterator[Case]:
-    token_id = 1
-    if ctx.who.username is not None:  # one of their own tokens
-        token_id = accounts.create_token(ctx.world.uow, ctx.world.clock, OPERATOR,
-                                         username=ctx.who.username, name="spare").row.id
-    yield Case("", SIGNED_IN, f"{API}/me/tokens/{token_id}")
+def revoking_token(url: str, web: bool) -> Handler:
+    def cases(ctx: Ctx) -> Iterator[Case]:
+        token_id = 1
+        if ctx.who.username is not None:  # one of their own tokens
+            token_id = accounts.create_token(ctx.world.uow, ctx.world.clock, OPERATOR,
+                                             username=ctx.who.username, name="spare").row.id
+        yield Case("", SIGNED_IN, url.replace("{token_id}", str(token_id)),
+                   form={} if web else None)
+    return cases
+
+
+def create_user_on_the_page(ctx: Ctx) -> Iterator[Case]:
+    yield Case("", Needs.of(Action.MANAGE_USERS), "/admin/users",
+               form={"username": ctx.world.unique("newcomer"), "display_name": "Nia New"})
 
 
 def sign_out(ctx: Ctx) -> Iterator[Case]:
@@ -448,7 +459,8 @@ HANDLERS: dict[str, Handler] = {
         f"{API}/services/{{key}}/members", Needs((Action.READ, Action.MANAGE_MEMBERS), True)),
     f"PUT {API}/services/{{key}}/members/{{username}}": simple(
         f"{API}/services/{{key}}/members/{SPARE}", MEMBERS, json={"roles": ["viewer"]}),
-    f"DELETE {API}/services/{{key}}/members/{{username}}": remove_member,
+    f"DELETE {API}/services/{{key}}/members/{{username}}": removing_member(
+        f"{API}/services/{{key}}/members/{{username}}", web=False),
     f"PUT {API}/services/{{key}}/blocker-categories": simple(
         f"{API}/services/{{key}}/blocker-categories", Needs.of(Action.BLOCKER_CATEGORIES),
         json={"categories": ["customer", "vendor", "other team"]}),
@@ -456,7 +468,8 @@ HANDLERS: dict[str, Handler] = {
     f"GET {API}/me/work": simple(f"{API}/me/work", SIGNED_IN),
     f"GET {API}/me/tokens": simple(f"{API}/me/tokens", SIGNED_IN),
     f"POST {API}/me/tokens": simple(f"{API}/me/tokens", SIGNED_IN, json={"name": "a script"}),
-    f"DELETE {API}/me/tokens/{{token_id}}": revoke_token,
+    f"DELETE {API}/me/tokens/{{token_id}}": revoking_token(f"{API}/me/tokens/{{token_id}}",
+                                                           web=False),
     # --- the web pages ---
     "GET /": simple("/", SIGNED_IN),
     "GET /services/{key}/board": simple("/services/{key}/board", READ),
@@ -482,7 +495,7 @@ HANDLERS: dict[str, Handler] = {
                                              ("Done", "Discarded"),
                                              {"to_stage": "In progress"}),
     "POST /items/{item_key}/move": moves("/items/{item_key}/move", web=True),
-    "GET /services/{key}/new": simple("/services/{key}/new", READ),  # the form only shows
+    "GET /services/{key}/new": simple("/services/{key}/new", Needs.of(Action.CREATE_ITEM)),
     "POST /services/{key}/items": creating("/services/{key}/items", web=True),
     "GET /services/{key}/board/events": simple("/services/{key}/board/events", READ,
                                                stream=True),
@@ -490,6 +503,26 @@ HANDLERS: dict[str, Handler] = {
     "GET /account/password": simple("/account/password", SIGNED_IN),
     "POST /logout": sign_out,
     "POST /account/password": new_password,
+    "GET /services/{key}/people": simple(
+        "/services/{key}/people", Needs((Action.READ, Action.MANAGE_MEMBERS), True)),
+    "POST /services/{key}/people": simple("/services/{key}/people", MEMBERS,
+                                          form={"username": SPARE, "roles": "viewer"}),
+    "POST /services/{key}/people/{username}/remove": removing_member(
+        "/services/{key}/people/{username}/remove", web=True),
+    "GET /admin/users": simple("/admin/users", Needs.of(Action.READ_USERS)),
+    "POST /admin/users": create_user_on_the_page,
+    "POST /admin/users/{username}/active": simple(f"/admin/users/{SPARE}/active", USERS,
+                                                  form={"active": "true"}),
+    "POST /admin/users/{username}/password": simple(
+        f"/admin/users/{SPARE}/password", USERS, form={"password": "a new long password"}),
+    "POST /admin/users/{username}/limit": simple(f"/admin/users/{SPARE}/limit", USERS,
+                                                 form={"wip_limit": "4"}),
+    "GET /my-work": simple("/my-work", SIGNED_IN),
+    "GET /account/tokens": simple("/account/tokens", SIGNED_IN),
+    "POST /account/tokens": simple("/account/tokens", SIGNED_IN,
+                                   form={"name": "a script", "scope": "read"}),
+    "POST /account/tokens/{token_id}/revoke": revoking_token(
+        "/account/tokens/{token_id}/revoke", web=True),
 }
 
 
