@@ -77,10 +77,10 @@ def test_pulls_into_a_stage_with_limit_five_land_exactly_five_with_no_service_wi
     pull_rounds(uow, clock, engine, service, lambda _: doing, [doing])
 
 
+@pytest.mark.parametrize("database_url", [pytest.param("postgres", marks=pytest.mark.postgres)],
+                         indirect=True)  # row locks are PostgreSQL's
 def test_a_pull_into_a_limited_stage_locks_that_stage_and_not_the_service(
         uow: UnitOfWork, clock: FixedClock, engine: Engine) -> None:
-    if not uow.locks_rows:
-        pytest.skip("row locks are PostgreSQL's; SQLite takes its write lock at BEGIN")
     service = open_claims(uow, clock, doing_limit=LIMIT)
     [key] = create(uow, clock, 1, "probe")
     with statements_run(engine) as seen:
