@@ -99,6 +99,7 @@ class Clients:
         self.base, self.service, self.targets = base, service, targets
         self.headers = {"Authorization": f"Bearer {token}"}
         self.acks: list[Ack] = []
+        self.cut = 0  # requests sent whose answer never came: the server died under them
         self.keys: list[str] = []
         self.lock = threading.Lock()
         self.stop = threading.Event()
@@ -134,8 +135,8 @@ class Clients:
             try:
                 answer = http.post(f"/api/v1/services/{self.service}/items",
                                    json={"title": title}, headers={"Idempotency-Key": title})
-            except httpx.HTTPError:
-                time.sleep(0.05)  # the server is down or was killed mid-request
+            except httpx.HTTPError as exc:
+                self.lost(exc)  # the server is down, or was killed mid-request
                 continue
             if answer.status_code in (200, 201):
                 self.keep(Ack("create", answer.json()["key"], title, answer.json()["version"],
@@ -145,12 +146,18 @@ class Clients:
     def move(self, http: httpx.Client, key: str, to_stage: int) -> None:
         try:
             answer = http.post(f"/api/v1/items/{key}/move", json={"to_stage": to_stage})
-        except httpx.HTTPError:
-            time.sleep(0.05)
+        except httpx.HTTPError as exc:
+            self.lost(exc)
             return
         if answer.status_code == 200:
             body = answer.json()
             self.keep(Ack("move", key, body["title"], body["version"], body["stage_id"]))
+
+    def lost(self, exc: httpx.HTTPError) -> None:
+        if not isinstance(exc, httpx.ConnectError):
+            with self.lock:
+                self.cut += 1
+        time.sleep(0.05)
 
     def keep(self, ack: Ack) -> None:
         with self.lock:
