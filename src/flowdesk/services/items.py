@@ -8,7 +8,7 @@ from dataclasses import asdict, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection
 
 from flowdesk.domain.classes import ClassOfService
 from flowdesk.domain.clock import Clock
@@ -55,9 +55,8 @@ from flowdesk.services.commands import (
     MoveItem,
     UpdateItem,
 )
-from flowdesk.storage import accounts
+from flowdesk.storage import accounts, idempotency
 from flowdesk.storage import repository as repo
-from flowdesk.storage.tables import idempotency_keys
 from flowdesk.storage.unit_of_work import UnitOfWork
 
 EDITABLE = ("title", "description", "type", "cos", "customer", "due_date")
@@ -99,17 +98,12 @@ def create_item_once(uow: UnitOfWork, clock: Clock, actor: Actor,
         # Lock the service first: it orders concurrent creates (numbers, idempotency keys).
         service = repo.load_service(conn, service_id, lock=uow.locks_rows)
         if cmd.idempotency_key:
-            first = conn.execute(
-                select(idempotency_keys.c.item_id, idempotency_keys.c.body_hash).where(
-                    idempotency_keys.c.service_id == service_id,
-                    idempotency_keys.c.key == cmd.idempotency_key,
-                )
-            ).one_or_none()
+            first = idempotency.find_key(conn, service_id, cmd.idempotency_key)
             if first is not None:
                 if first.body_hash != request_hash(cmd):
                     raise InvalidInput("this Idempotency-Key was already used for a different "
                                        "request; use a new key", "Idempotency-Key")
-                return repo.load_item(conn, int(first.item_id)), True
+                return repo.load_item(conn, first.item_id), True
         check_class_rules(service.class_policy(cmd.cos), cmd.due_date)
         user_ids = {name: user.id for name, user in
                     _members(conn, service, assignees, clock.now(), "assignees").items()}
@@ -140,10 +134,8 @@ def create_item_once(uow: UnitOfWork, clock: Clock, actor: Actor,
                 payload={"violations": [v.as_dict() for v in violations]},
             )
         if cmd.idempotency_key:
-            conn.execute(insert(idempotency_keys).values(
-                service_id=service_id, key=cmd.idempotency_key, item_id=item.id,
-                body_hash=request_hash(cmd), created_at=now,
-            ))
+            idempotency.record_key(conn, service_id, cmd.idempotency_key, item.id,
+                                   request_hash(cmd), now)
         return item, False
 
 

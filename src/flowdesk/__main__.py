@@ -1,0 +1,5 @@
+"""`python -m flowdesk ...`: the `flowdesk` command, also where no script is installed."""
+
+from flowdesk.cli import main
+
+main(prog_name="flowdesk")
