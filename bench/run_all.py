@@ -14,6 +14,7 @@ BENCHMARKS = [
     ["bench_analytics.py"],
     ["bench_analytics_db.py"],
     ["bench_demand.py"],
+    ["bench_staffing_db.py"],
 ]
 
 

@@ -17,19 +17,23 @@ from flowdesk.storage.tables import item_events, items
 
 @dataclass
 class World:
-    """Two services (CLM and INT); CLM-1 is assigned to amira, CLM-2 is delivered."""
+    """Two services (CLM and INT); CLM-1 is assigned to amira, CLM-2 is delivered. CLM's
+    work needs the skill "payments"; zoe is a team member of CLM only (someone to lend to
+    INT); bruno has an absence (`absence`)."""
 
     client: TestClient
     engine: Engine
     claims: Claims
     settlements: Claims
     spare_token: int = 0  # the id of a token of Olivia's that a test may revoke
+    absence: int = 0  # the id of an absence of bruno's that a test may remove
 
     def path_value(self, name: str, schema: Schema) -> str:
         """A valid value for a path parameter, by its name."""
         known = {"key": "CLM", "item_key": "CLM-1", "stage_id": str(self.claims.stage["Ready"]),
                  "cos": "standard", "person": "amira", "username": "bruno",
-                 "token_id": str(self.spare_token)}
+                 "token_id": str(self.spare_token), "skill": "payments",
+                 "absence_id": str(self.absence)}
         if name in known:
             return known[name]
         return "1" if schema.get("type") == "integer" else "x"
@@ -62,6 +66,12 @@ class World:
             "EscalateIn": {"note": "the vendor has not answered in two days"},
             "AcknowledgeIn": {"kind": "inflow_drop", "note": "the data hub is down"},
             "ThresholdsIn": {"min_usual": 6},
+            "SkillsIn": {"skills": [{"name": "payments", "item_types": ["refund"]}]},
+            "LevelIn": {"level": 2},
+            "AvailabilityIn": {"hours_per_week": 32},
+            "AbsenceIn": {"starts_on": "2026-04-06", "ends_on": "2026-04-10",
+                          "reason": "holiday"},
+            "LendingIn": {"username": "zoe", "to_service": "INT", "until": "2026-03-20"},
         }
         if title in known:
             return dict(known[title])
@@ -122,7 +132,16 @@ def make_world(client: TestClient, engine: Engine) -> World:
     settlements.new_item("Transfer to Lagos")
     spare = client.post("/api/v1/me/tokens", json={"name": "spare"})
     assert spare.status_code == 201, spare.text
-    return World(client, engine, claims, settlements, spare_token=int(spare.json()["id"]))
+    for response in (
+        client.put("/api/v1/services/CLM/skills", json={"skills": [{"name": "payments"}]}),
+        client.put("/api/v1/services/CLM/members/zoe", json={"roles": ["team_member"]}),
+    ):
+        assert response.status_code == 200, response.text
+    absence = client.post("/api/v1/users/bruno/absences",
+                          json={"starts_on": "2026-05-04", "ends_on": "2026-05-08"})
+    assert absence.status_code == 201, absence.text
+    return World(client, engine, claims, settlements, spare_token=int(spare.json()["id"]),
+                 absence=int(absence.json()["id"]))
 
 
 BLOCKED_FIRST = ("/unblock", "/escalate")  # routes that act on a blocked item only

@@ -16,6 +16,7 @@ Answers, in order:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -62,6 +63,13 @@ class Action(StrEnum):
     BLOCKER_CATEGORIES = "blocker_categories.manage"
     UNBLOCK_ANY = "item.unblock_any"
     ESCALATE = "item.escalate"
+    # Demand and capacity: skills, availability, lending people between services.
+    SEE_CAPACITY = "capacity.read"
+    DEFINE_SKILLS = "skills.define"
+    PROPOSE_SKILL = "skills.propose"
+    CONFIRM_SKILLS = "skills.confirm"
+    MANAGE_AVAILABILITY = "availability.manage"
+    LEND_PEOPLE = "people.lend"
     # The organisation: admins only.
     CREATE_SERVICE = "service.create"
     MANAGE_USERS = "users.manage"
@@ -110,6 +118,20 @@ POLICY: dict[Action, Rule] = {
     Action.BLOCKER_CATEGORIES: _rule("edit the blocker categories", FM),
     Action.UNBLOCK_ANY: _rule("end anyone's blocker", FM),
     Action.ESCALATE: _rule("escalate a blocked item", FM),
+    Action.SEE_CAPACITY: _rule("see the skills matrix, people's working hours and absences, "
+                               "the load and capacity, and staffing suggestions (admins too; "
+                               "each person their own availability)", *EVERY_ROLE,
+                               writes=False),
+    Action.DEFINE_SKILLS: _rule("define the skills the service's work needs and the item "
+                                "types that need each", SDM, FM),
+    Action.PROPOSE_SKILL: _rule("propose one's own skill levels, for a Flow Manager or "
+                                "Service Delivery Manager to confirm", TM),
+    Action.CONFIRM_SKILLS: _rule("set anyone's skill levels and confirm proposed ones", SDM, FM),
+    Action.MANAGE_AVAILABILITY: _rule("set a member's working hours and absences (each person "
+                                      "their own; admins anyone's)", SDM),
+    Action.LEND_PEOPLE: _rule("lend a team member to another service one belongs to, until a "
+                              "date: a temporary membership that ends by itself (admins too)",
+                              SDM),
     Action.CREATE_SERVICE: _rule("create services", ),
     Action.MANAGE_USERS: _rule("create, deactivate and reset users", ),
     Action.READ_USERS: _rule("see the accounts", writes=False),
@@ -119,8 +141,13 @@ ORGANISATION_ACTIONS = frozenset({Action.CREATE_SERVICE, Action.MANAGE_USERS,
                                   Action.READ_USERS})
 """Actions on the organisation, not on one service: admins only."""
 
-ADMIN_SERVICE_ACTIONS = frozenset({Action.MANAGE_MEMBERS})
-"""Service actions an admin may take without being a member (so a new service gets people)."""
+ADMIN_SERVICE_ACTIONS = frozenset({Action.MANAGE_MEMBERS, Action.SEE_CAPACITY,
+                                   Action.MANAGE_AVAILABILITY, Action.LEND_PEOPLE})
+"""Service actions an admin may take without being a member: give a new service people, see
+every service's capacity, set anyone's availability, lend people between services."""
+
+SELF_ACTIONS = frozenset({Action.SEE_CAPACITY, Action.MANAGE_AVAILABILITY})
+"""Actions on a person that the person may always take on themself (`authorize_on_person`)."""
 
 
 READ_ONLY = "this token may only read; use a token with the write scope"
@@ -175,6 +202,35 @@ def authorize(actor: Actor, action: Action, service_id: int | None = None, *,
         return
     needed = " or ".join(r.label for r in ROLE_ORDER if r in rule.roles)
     raise Forbidden(f"to {rule.what} you need the {needed} role in this service")
+
+
+def authorize_on_person(actor: Actor, action: Action, username: str,
+                        their_services: Iterable[int], *, hidden: NotFound) -> None:
+    """Let an action on a person (their working hours, their absences) pass, or raise.
+
+    It passes for the local operator, for the person themself (`SELF_ACTIONS`), for an admin
+    (`ADMIN_SERVICE_ACTIONS`), and for a member holding a role that may take the action in
+    one of `their_services` (the services the person is a member of). Someone who shares no
+    service with the person is told `hidden`, as for a user who does not exist; one who shares
+    a service but lacks the role is refused (403), naming the roles that may.
+    """
+    rule = POLICY[action]
+    if actor.operator:
+        return
+    if rule.writes and actor.scope is Scope.READ:
+        raise Forbidden("this token may only read; use a token with the write scope",
+                        field="Authorization")
+    if action in SELF_ACTIONS and actor.username == username:
+        return
+    if actor.is_admin and action in ADMIN_SERVICE_ACTIONS:
+        return
+    shared = [roles for roles in (actor.roles_in(s) for s in their_services) if roles]
+    if not shared:
+        raise hidden
+    if any(roles & rule.roles for roles in shared):
+        return
+    needed = " or ".join(r.label for r in ROLE_ORDER if r in rule.roles)
+    raise Forbidden(f"to {rule.what} you need the {needed} role in a service they belong to")
 
 
 def roles_markdown() -> str:

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -249,6 +250,49 @@ alert_acknowledgements = Table(
     Column("actor", String(80), nullable=False),
     Column("at", TS, nullable=False),
     Index("ix_alert_acknowledgements_service_day", "service_id", "day"),
+)
+
+# The skills a service's work needs, in order, each with the item types that need it.
+service_skills = Table(
+    "service_skills", metadata,
+    Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), primary_key=True),
+    Column("name", String(60), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("item_types", JSON, nullable=False),
+)
+
+# A person's level in a named skill (0-3), whichever service names it: the level a Flow
+# Manager or Service Delivery Manager confirmed (null: none yet), and the one the person
+# proposed themself, pending confirmation (null: no proposal).
+skill_levels = Table(
+    "skill_levels", metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("skill", String(60), primary_key=True),
+    Column("level", Integer),
+    Column("confirmed_by", String(80)),
+    Column("confirmed_at", TS),
+    Column("proposed", Integer),
+    Column("proposed_at", TS),
+)
+
+# A person's working hours per week (no row: the default).
+user_availability = Table(
+    "user_availability", metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("hours_per_week", Float, nullable=False),
+)
+
+# A person away from starts_on to ends_on, both days included.
+absences = Table(
+    "absences", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=False),
+    Column("reason", String(200), nullable=False, server_default=""),
+    Column("added_by", String(80), nullable=False),
+    Column("added_at", TS, nullable=False),
+    Index("ix_absences_user_id", "user_id", "starts_on"),
 )
 
 event_counters = Table(
