@@ -21,6 +21,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import pytest
@@ -48,7 +49,7 @@ from flowdesk.domain.items import classify_move
 from flowdesk.domain.people import Actor, Role
 from flowdesk.domain.policy import ORGANISATION_ACTIONS, Action, authorize, move_action
 from flowdesk.domain.workflow import Phase
-from flowdesk.services import accounts
+from flowdesk.services import accounts, availability, skills
 from flowdesk.services import items as uc
 from flowdesk.services.commands import BlockItem, CreateItem, MoveItem
 from flowdesk.storage.unit_of_work import UnitOfWork
@@ -67,7 +68,7 @@ ROLE_USERS = {Role.SERVICE_REQUEST_MANAGER: "srm", Role.SERVICE_DELIVERY_MANAGER
 OUTSIDER = "mallory"  # a team member of the other service only
 ASSIGNEE = "zoe"  # a team member of both services: whom work is assigned to
 SPARE = "mehdi"  # an account the user-management routes change
-MIN_REQUESTS = 1_600  # the matrix's size today; fewer means routes or principals went missing
+MIN_REQUESTS = 1_750  # the matrix's size today; fewer means routes or principals went missing
 
 
 # --- what a route needs, and what the policy then answers --------------------------------
@@ -363,6 +364,52 @@ def revoking_token(url: str, web: bool) -> Handler:
     return cases
 
 
+# --- people and capacity: actions on a person are decided in the services they belong to ---
+
+POOL = "POOL"  # where people are lent to: every principal is a viewer there (see `world`)
+SKILL = "triage"
+
+
+def subject(ctx: Ctx, fresh: bool) -> str:
+    """A team member of the target service only, and nobody who asks: what the policy
+    decides about them is what it decides in that service (`authorize_on_person`)."""
+    name = ctx.world.unique(f"sub-{ctx.svc.key.lower()}-") if fresh else \
+        f"subject-{ctx.svc.key.lower()}"
+    ensure_users(ctx.world.uow, [name])
+    give_roles(ctx.world.uow, ctx.world.clock, ctx.svc.key, name, [Role.TEAM_MEMBER])
+    return name
+
+
+def on_person(url: str, needs: Needs, *, json: Any = None) -> Handler:
+    def cases(ctx: Ctx) -> Iterator[Case]:
+        yield Case("", needs, url.replace("{username}", subject(ctx, False)), json=json)
+    return cases
+
+
+def removing_absence(ctx: Ctx) -> Iterator[Case]:
+    needs = Needs.of(Action.MANAGE_AVAILABILITY)
+    name = subject(ctx, False)
+    absence = availability.add_absence(ctx.world.uow, ctx.world.clock, OPERATOR, name,
+                                       date(2026, 4, 6), date(2026, 4, 10), "leave")
+    yield Case("", needs, f"{API}/users/{name}/absences/{absence.id}")
+
+
+def setting_level(ctx: Ctx) -> Iterator[Case]:
+    skills.define_skills(ctx.world.uow, ctx.world.clock, OPERATOR, ctx.svc.key,
+                         [skills.SkillSpec(SKILL)])
+    name = subject(ctx, False)
+    yield Case("", Needs.of(Action.CONFIRM_SKILLS),
+               f"{API}/services/{ctx.svc.key}/skills/{SKILL}/people/{name}", json={"level": 2})
+
+
+def lending(ctx: Ctx) -> Iterator[Case]:
+    """Lend the target's team member to POOL, of which every principal is a member."""
+    needs = Needs.of(Action.LEND_PEOPLE)
+    name = subject(ctx, ctx.allowed(needs))  # someone not yet in POOL for each lending
+    yield Case("", needs, f"{API}/services/{ctx.svc.key}/lendings",
+               json={"username": name, "to_service": POOL, "until": "2026-03-20"})
+
+
 def create_user_on_the_page(ctx: Ctx) -> Iterator[Case]:
     yield Case("", Needs.of(Action.MANAGE_USERS), "/admin/users",
                form={"username": ctx.world.unique("newcomer"), "display_name": "Nia New"})
@@ -440,6 +487,25 @@ HANDLERS: dict[str, Handler] = {
     f"GET {API}/services/{{key}}/metrics/charts": simple(
         f"{API}/services/{{key}}/metrics/charts", READ),
     f"GET {API}/services/{{key}}/demand": simple(f"{API}/services/{{key}}/demand", READ),
+    f"GET {API}/services/{{key}}/capacity": simple(
+        f"{API}/services/{{key}}/capacity", Needs.of(Action.SEE_CAPACITY)),
+    f"GET {API}/services/{{key}}/skills": simple(
+        f"{API}/services/{{key}}/skills", Needs.of(Action.SEE_CAPACITY)),
+    f"PUT {API}/services/{{key}}/skills": simple(
+        f"{API}/services/{{key}}/skills", Needs.of(Action.DEFINE_SKILLS),
+        json={"skills": [{"name": SKILL, "item_types": ["claim"]}]}),
+    f"PUT {API}/services/{{key}}/skills/{{skill}}/people/{{username}}": setting_level,
+    f"GET {API}/users/{{username}}/availability": on_person(
+        f"{API}/users/{{username}}/availability", Needs.of(Action.SEE_CAPACITY)),
+    f"PUT {API}/users/{{username}}/availability": on_person(
+        f"{API}/users/{{username}}/availability", Needs.of(Action.MANAGE_AVAILABILITY),
+        json={"hours_per_week": 32}),
+    f"POST {API}/users/{{username}}/absences": on_person(
+        f"{API}/users/{{username}}/absences", Needs.of(Action.MANAGE_AVAILABILITY),
+        json={"starts_on": "2026-05-04", "ends_on": "2026-05-08", "reason": "leave"}),
+    f"DELETE {API}/users/{{username}}/absences/{{absence_id}}": removing_absence,
+    f"GET {API}/staffing": simple(f"{API}/staffing", SIGNED_IN),
+    f"POST {API}/services/{{key}}/lendings": lending,
     f"POST {API}/services/{{key}}/demand/acknowledgements": simple(
         f"{API}/services/{{key}}/demand/acknowledgements", Needs.of(Action.ACKNOWLEDGE_ALERT),
         json={"kind": "inflow_drop", "note": "the agencies' data hub is down"}),
@@ -622,6 +688,11 @@ def build_world(app: FastAPI, uow: UnitOfWork, clock: FixedClock,
     give_roles(uow, clock, b.key, OUTSIDER, [Role.TEAM_MEMBER])
     for svc in (a, b):
         give_roles(uow, clock, svc.key, ASSIGNEE, [Role.TEAM_MEMBER])
+    # A third service people are lent to: everyone who asks is a viewer there but the admin
+    # (an admin may lend to any service), so a lending's refusals come from the lender's side.
+    make_service(uow, clock, POOL, "Shared pool")
+    for name in [*ROLE_USERS.values(), OUTSIDER]:
+        give_roles(uow, clock, POOL, name, [Role.VIEWER])
     world = World(app, uow, clock, api, a, b)
     for svc in (a, b):  # history for the metrics and the closed stage's page
         world.new_item(svc, "Done")
@@ -649,7 +720,11 @@ def test_every_route_answers_every_principal_as_the_policy_says(
         world, principals = build_world(app, uow, clock, api)
         for route_id, handler in sorted(HANDLERS.items()):
             path = route_id.split(" ", 1)[1]
-            targets = [world.a, world.b] if "{key}" in path or "{item_key}" in path else [None]
+            # A person's availability is decided in the services they belong to: asked about
+            # someone of the target service's.
+            on_a_service = any(p in path for p in ("{key}", "{item_key}", "/availability",
+                                                   "/absences"))
+            targets = [world.a, world.b] if on_a_service else [None]
             json = answers_json(route_id, routes[route_id])
             for who, target in itertools.product(principals, targets):
                 for case in handler(Ctx(world, who, target)):
