@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from flowdesk import __version__
-from flowdesk.cli import analytics, db, export, report, serve
+from flowdesk.cli import analytics, db, export, people, report, roles, serve
 
 
 @click.group()
@@ -22,6 +22,10 @@ main.add_command(analytics.import_command)
 main.add_command(analytics.metrics)
 main.add_command(analytics.forecast)
 main.add_command(report.report)
+main.add_command(people.user)
+main.add_command(people.member)
+main.add_command(people.token)
+main.add_command(roles.roles)
 
 try:  # the demo simulator lives in its own module
     from flowdesk.cli import demo as _demo
