@@ -23,9 +23,13 @@ class SettingsError(ValueError):
     pass
 
 
+def data_dir() -> Path:
+    """The per-user data folder: the default database, and the demo's sign-in accounts."""
+    return Path(user_data_dir("flowdesk", appauthor=False))
+
+
 def default_database_url() -> str:
-    data_dir = Path(user_data_dir("flowdesk", appauthor=False))
-    return f"sqlite:///{data_dir / 'flowdesk.db'}"
+    return f"sqlite:///{data_dir() / 'flowdesk.db'}"
 
 
 @dataclass(frozen=True)
