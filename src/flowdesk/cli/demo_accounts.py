@@ -67,7 +67,8 @@ def accounts_text(found: DemoAccounts, login_url: str) -> str:
 
 def write_private(path: Path, text: str) -> None:
     """Write `text` to a new file that only its owner can read: created with that mode (an
-    older file is removed first, so no other mode carries over), in a folder made private."""
+    older file is removed first, so no other mode carries over; a link is not followed). A
+    folder it has to make is private too."""
     path.parent.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
     path.unlink(missing_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0),
