@@ -3,11 +3,14 @@ CliRunner on both databases."""
 
 from __future__ import annotations
 
+import io
+from typing import Any
+
 import pytest
 from click.testing import CliRunner, Result
 
 from cast import OPERATOR
-from flowdesk.cli import main
+from flowdesk.cli import main, people
 from flowdesk.domain import policy
 from flowdesk.domain.clock import SystemClock
 from flowdesk.domain.errors import Unauthenticated
@@ -186,3 +189,23 @@ def test_roles_lists_every_action_with_the_roles_that_may_take_it() -> None:
     move = next(line for line in lines if line.startswith("item.move "))
     assert move.split(maxsplit=1)[1] == "Team member"
     assert "change their own password" in result.stdout
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_the_password_is_asked_for_hidden_and_twice(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[dict[str, Any]] = []
+
+    def prompt(text: str, **options: Any) -> str:
+        asked.append({"text": text, **options})
+        return PASSWORD
+
+    monkeypatch.setattr(people.sys, "stdin", Terminal(""))
+    monkeypatch.setattr(people.click, "prompt", prompt)
+    assert people.read_password(True) == PASSWORD
+    assert asked == [{"text": "Password", "hide_input": True, "confirmation_prompt": True,
+                      "err": True}]
