@@ -5,8 +5,10 @@
 For each database it makes a fresh database (a SQLite file in a temporary directory; a schema of
 its own in PostgreSQL, so the test suite's schema is left alone), seeds it through the use cases
 (the demo generator's history, then a bench service whose items sit in two stages without
-limits), starts a real `flowdesk serve` (uvicorn) on a free port, and runs bench/loadgen.py in a
-separate process with 20 and then 4 concurrent keep-alive clients. Every request is a real move.
+limits, and a client account that is a member of it with a write token), starts a real
+`flowdesk serve` (uvicorn) on a free port, and runs bench/loadgen.py in a separate process with 20
+and then 4 concurrent keep-alive clients. Every request is a real move, signed in like a real
+client: `Authorization: Bearer <token>`, looked up by the server on each request.
 
 Targets on the 2-core development machine: at least 300 moves/s with 20 clients, and a p95 of at
 most 25 ms with 4 clients.
@@ -24,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from signed_in import bearer, member_token
 from sqlalchemy import text
 
 from flowdesk.domain.clock import FixedClock
@@ -116,8 +120,10 @@ def fresh_database(db: str, workdir: Path) -> str:
     return f"{PG_URL}?options=-csearch_path%3D{PG_SCHEMA}"
 
 
-def seed(url: str, runs: list[int], items_per_client: int, demo_days: int) -> list[dict[str, Any]]:
-    """Migrate, load the demo history, and make one set of items per run; returns the plans."""
+def seed(url: str, runs: list[int], items_per_client: int,
+         demo_days: int) -> tuple[list[dict[str, Any]], str]:
+    """Migrate, load the demo history, and make one set of items per run; returns the plans
+    and the clients' token (a team member of the bench service, with the write scope)."""
     engine = make_engine(url)
     upgrade(engine)
     uow = UnitOfWork(engine)
@@ -132,6 +138,7 @@ def seed(url: str, runs: list[int], items_per_client: int, demo_days: int) -> li
             StageSpec("Done", Phase.DONE, StageKind.QUEUE),
         ]))
     doing, checking = service.stages[1].id, service.stages[2].id
+    token = member_token(uow, clock, "BENCH")
     plans = []
     for clients in runs:
         keys = []
@@ -139,9 +146,9 @@ def seed(url: str, runs: list[int], items_per_client: int, demo_days: int) -> li
             item = uc.create_item(uow, clock, BENCH_ACTOR, CreateItem("BENCH", f"bench card {n}"))
             uc.move_item(uow, clock, BENCH_ACTOR, MoveItem(item.key, doing))
             keys.append(item.key)
-        plans.append({"items": keys, "stages": [doing, checking]})
+        plans.append({"items": keys, "stages": [doing, checking], "token": token})
     engine.dispose()
-    return plans
+    return plans, token
 
 
 def seed_demo(uow: UnitOfWork, days: int) -> None:
@@ -158,7 +165,7 @@ def seed_demo(uow: UnitOfWork, days: int) -> None:
 
 
 @contextmanager
-def server(url: str, workers: int) -> Iterator[tuple[int, int]]:
+def server(url: str, workers: int, token: str) -> Iterator[tuple[int, int]]:
     """A real `flowdesk serve` on a free port; yields (port, pid) and stops the server after."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("FLOWDESK_")}
@@ -167,7 +174,7 @@ def server(url: str, workers: int) -> Iterator[tuple[int, int]]:
                "--workers", str(workers)]
     proc = subprocess.Popen(command, env=env, start_new_session=True)
     try:
-        wait_until_up(port, proc)
+        wait_until_up(port, proc, token)
         yield port, proc.pid
     finally:
         stop(proc)
@@ -187,14 +194,18 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
         pass
 
 
-def wait_until_up(port: int, proc: subprocess.Popen[bytes]) -> None:
+def wait_until_up(port: int, proc: subprocess.Popen[bytes], token: str) -> None:
     deadline = time.monotonic() + 60
+    probe = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/services",
+                                   headers=bearer(token))
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise SystemExit(f"flowdesk serve exited with {proc.returncode}")
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/services", timeout=2):
+            with urllib.request.urlopen(probe, timeout=2):
                 return
+        except urllib.error.HTTPError as exc:  # up, but refusing the token: no use going on
+            raise SystemExit(f"flowdesk serve answered {exc.code} to the bench token") from None
         except OSError:
             time.sleep(0.2)
     raise SystemExit("flowdesk serve did not come up within 60 s")
@@ -236,9 +247,9 @@ def bench(db: str, args: argparse.Namespace) -> list[Row]:
         workdir = Path(tmp)
         print(f"{db}: seeding a fresh database")
         url = fresh_database(db, workdir)
-        plans = seed(url, runs, args.items_per_client, args.demo_days)
+        plans, token = seed(url, runs, args.items_per_client, args.demo_days)
         rows = []
-        with server(url, workers) as (port, pid):
+        with server(url, workers, token) as (port, pid):
             print(f"{db}: flowdesk serve on port {port} with {workers} worker(s)")
             for clients, plan in zip(runs, plans, strict=True):
                 cpu_before = cpu_seconds(pid)

@@ -2,7 +2,8 @@
 
 Each client is a thread with one keep-alive `http.client` connection. It owns a disjoint set of
 items and moves each one back and forth between two stages without limits, so every request is a
-real move and no two clients touch the same item. Latency is measured end to end, from sending
+real move and no two clients touch the same item. Every request is signed in with the plan's API
+token (`Authorization: Bearer`), as a real client's is. Latency is measured end to end, from sending
 the request to reading the whole response.
 
 Usage (bench_moves.py runs it for you):
@@ -31,14 +32,15 @@ class ClientResult:
     warmup_moves: int = 0
 
 
-def client_loop(host: str, port: int, items: list[str], stages: tuple[int, int],
+def client_loop(host: str, port: int, token: str, items: list[str], stages: tuple[int, int],
                 start: threading.Barrier, warmup_until: list[float], stop_at: list[float],
                 result: ClientResult) -> None:
     """Move this client's items round-robin between the two stages until `stop_at`."""
     conn = http.client.HTTPConnection(host, port, timeout=30)
     # Each item starts in the first stage, so its first move goes to the second.
     where = dict.fromkeys(items, 0)
-    headers = {"Content-Type": "application/json", "Connection": "keep-alive"}
+    headers = {"Content-Type": "application/json", "Connection": "keep-alive",
+               "Authorization": f"Bearer {token}"}
     start.wait()
     n = 0
     while True:
@@ -84,8 +86,8 @@ def run(host: str, port: int, plan: dict[str, Any], clients: int, seconds: float
     results = [ClientResult() for _ in range(clients)]
     threads = [
         threading.Thread(target=client_loop, daemon=True, args=(
-            host, port, keys[i * share:(i + 1) * share], stages, barrier, warmup_until, stop_at,
-            results[i]))
+            host, port, str(plan["token"]), keys[i * share:(i + 1) * share], stages, barrier,
+            warmup_until, stop_at, results[i]))
         for i in range(clients)
     ]
     for thread in threads:
@@ -110,7 +112,8 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--plan", type=Path, required=True,
-                        help='JSON: {"items": [keys...], "stages": [id_a, id_b]}')
+                        help='JSON: {"items": [keys...], "stages": [id_a, id_b], '
+                             '"token": "fd_..."}')
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--warmup", type=float, default=2.0)

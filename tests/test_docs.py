@@ -10,6 +10,7 @@ import pytest
 
 from flowdesk.cli import main
 from flowdesk.config import DOCUMENTED, TEST_ONLY, SettingsError, load_settings
+from flowdesk.domain.policy import roles_markdown
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 
@@ -80,3 +81,13 @@ def test_the_test_suites_own_variables_are_not_mistaken_for_settings() -> None:
     # CI exports these; a command run inside the test suite must still start.
     load_settings({"FLOWDESK_TEST_DATABASE_URL": "postgresql://postgres@127.0.0.1/test",
                    "FLOWDESK_REQUIRE_POSTGRES": "1", "FLOWDESK_REQUIRE_BROWSER": "1"})
+
+
+def test_docs_roles_md_is_the_policy_table_as_rendered_now() -> None:
+    # Regenerate with: flowdesk roles --markdown > docs/roles.md
+    roles_md = Path(__file__).resolve().parents[1] / "docs" / "roles.md"
+    assert roles_md.read_text(encoding="utf-8") == roles_markdown()
+
+
+def test_the_readme_links_the_roles_document() -> None:
+    assert "docs/roles.md" in README

@@ -15,8 +15,11 @@ END = "2026-03-02T12:00"
 
 
 def flowdesk(database: Path, *args: str) -> Result:
+    """Run the CLI on this database, with the data folder (the demo's accounts file) beside
+    it."""
     return CliRunner().invoke(main, list(args),
-                              env={"FLOWDESK_DATABASE_URL": f"sqlite:///{database}"})
+                              env={"FLOWDESK_DATABASE_URL": f"sqlite:///{database}",
+                                   "FLOWDESK_DATA_DIR": str(database.parent / "data" / "flowdesk")})
 
 
 def test_demo_loads_both_services_and_prints_a_summary(tmp_path: Path) -> None:

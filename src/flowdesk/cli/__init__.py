@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from flowdesk import __version__
-from flowdesk.cli import analytics, backup, db, export, report, serve
+from flowdesk.cli import analytics, backup, db, export, people, report, roles, serve
 
 
 @click.group()
@@ -25,6 +25,10 @@ main.add_command(report.report)
 main.add_command(backup.backup)
 main.add_command(backup.restore)
 main.add_command(backup.migrate_db)
+main.add_command(people.user)
+main.add_command(people.member)
+main.add_command(people.token)
+main.add_command(roles.roles)
 
 try:  # the demo simulator lives in its own module
     from flowdesk.cli import demo as _demo

@@ -8,7 +8,15 @@ from datetime import UTC, datetime
 
 import click
 
-from flowdesk.cli.context import friendly_errors, unit_of_work
+from flowdesk.cli.context import friendly_errors, settings, unit_of_work
+from flowdesk.cli.demo_accounts import (
+    DemoAccounts,
+    account_lines,
+    accounts_file,
+    accounts_text,
+    make_demo_accounts,
+    write_private,
+)
 from flowdesk.demo import run_demo
 from flowdesk.demo.runner import MAX_DAYS, existing_demo_services
 
@@ -28,6 +36,8 @@ def demo(seed: int, days: int, end: datetime | None) -> None:
 
     It runs a seeded simulation through the same use cases people use, so every card, move,
     blocker and WIP limit is real. It refuses to run if the demo services already exist.
+    Then it makes one sign-in account per role on each service and an admin, with one random
+    password: printed once, and saved in demo-accounts.txt in the data folder (owner only).
     """
     with unit_of_work() as uow:
         present = existing_demo_services(uow)
@@ -48,9 +58,33 @@ def demo(seed: int, days: int, end: datetime | None) -> None:
             summary = run_demo(uow, seed=seed, days=days,
                                end=end.replace(tzinfo=UTC) if end else None, progress=progress)
         elapsed = time.perf_counter() - started
+        found = make_demo_accounts(uow)
     click.echo(
         f"Loaded the demo services {' and '.join(summary.services)}: "
         f"{summary.items:,} items and {summary.events:,} events over {summary.days} days "
         f"({summary.start:%Y-%m-%d %H:%M} to {summary.end:%Y-%m-%d %H:%M} UTC), "
         f"in {elapsed:.1f} s."
     )
+    show_accounts(found)
+
+
+def show_accounts(found: DemoAccounts) -> None:
+    """Print the sign-in accounts and their password once, and keep them in a private file."""
+    if found.kept:
+        click.echo(f"These accounts existed already and keep their passwords: "
+                   f"{', '.join(found.kept)}")
+    if not found.made:
+        return
+    conf = settings()
+    login = f"http://{conf.host}:{conf.port}/login"
+    click.echo(f"Sign in at {login} as one of:")
+    click.echo("\n".join(account_lines(found.made)))
+    click.echo(f"Password, the same for each (shown only now): {found.password}")
+    path = accounts_file()
+    try:
+        write_private(path, accounts_text(found, login))
+    except OSError as exc:
+        click.echo(f"warning: could not save the accounts to {path}: {exc.strerror or exc}; "
+                   "note the password now", err=True)
+        return
+    click.echo(f"The accounts and the password are saved in {path} (readable only by you).")

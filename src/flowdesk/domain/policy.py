@@ -233,6 +233,13 @@ def authorize_on_person(actor: Actor, action: Action, username: str,
     raise Forbidden(f"to {rule.what} you need the {needed} role in a service they belong to")
 
 
+OWN_ACCOUNT = ("Whatever their roles, anyone signed in may change their own password, manage "
+               "their own API tokens (a read-only token cannot make a token that writes, nor "
+               "revoke one) and see their own work across the services they belong to "
+               "(`/api/v1/me`, `/api/v1/me/tokens`, `/api/v1/me/work`).")
+"""What needs no role: one's own account."""
+
+
 def roles_markdown() -> str:
     """docs/roles.md, rendered from POLICY (a test checks the file is current)."""
     head = ["# Roles and what they may do", "",
@@ -253,4 +260,4 @@ def roles_markdown() -> str:
         admin = "yes" if action in ORGANISATION_ACTIONS | ADMIN_SERVICE_ACTIONS else ""
         rows.append(f"| `{action.value}` | {rule.what} | " + " | ".join(marks) +
                     f" | {admin} |")
-    return "\n".join(head + rows) + "\n"
+    return "\n".join([*head, *rows, "", "## Your own account", "", OWN_ACCOUNT]) + "\n"
