@@ -41,7 +41,7 @@
         // Set through the style object: the page's policy refuses style attributes.
         cell.style.backgroundColor = alpha(NAVY, most ? 0.06 + 0.94 * value / most : 0);
         cell.className = value / (most || 1) > 0.55 ? 'hm-dark' : '';
-        cell.textContent = value >= 10 ? num(value, 0) : (value > 0 ? num(value, 1) : '');
+        cell.textContent = value >= 10 ? num(value, 0) : (value >= 0.1 ? num(value, 1) : '');
         cell.title = day + ' ' + String(h).padStart(2, '0') + ':00: ' + num(value, 2) +
           ' a day on average (' + plural(heat.counts[w][h], 'arrival') + ' over ' +
           plural(heat.days[w], day) + ')';
