@@ -22,10 +22,17 @@ DEMO_KEY = "CLM"  # the demo's priority-claims service, three weeks of it
 SEEDED_KEY = "PRIO"  # the web tests' hand-built claims service
 
 CHARTS = ("cfd", "scatter", "histogram", "sle", "throughput", "aging", "blockers", "efficiency",
-          "how_many", "when")
+          "how_many", "when", "demand-heatmap", "demand-inflow", "demand-mix-type",
+          "demand-mix-customer")
 
-# Per drawn canvas: how many sampled pixels are not transparent (Chart.js paints on a blank one).
+# Per drawn canvas: how many sampled pixels are not transparent (Chart.js paints on a blank one);
+# for the heat map (a table), how many of its cells show a figure.
 PAINTED = """() => Array.from(document.querySelectorAll('#analytics [data-chart]')).map(card => {
+  const table = card.querySelector('table.an-heatmap');
+  if (table) {
+    const shown = Array.from(table.querySelectorAll('td')).filter(td => td.textContent !== '');
+    return [card.dataset.chart, table.hidden ? -1 : shown.length];
+  }
   const box = card.querySelector('.an-box');
   if (!box || box.hidden) { return [card.dataset.chart, -1]; }
   const canvas = box.querySelector('canvas');

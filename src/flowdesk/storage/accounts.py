@@ -122,6 +122,8 @@ def _user(row: Any) -> UserRow:
 
 
 def find_user(conn: Connection, username: str) -> UserRow | None:
+    if "\x00" in username:  # PostgreSQL refuses NUL in a parameter; no username holds one
+        return None
     row = conn.execute(select(users).where(users.c.username == username)).one_or_none()
     return None if row is None else _user(row)
 
