@@ -589,6 +589,13 @@ HANDLERS: dict[str, Handler] = {
                                    form={"name": "a script", "scope": "read"}),
     "POST /account/tokens/{token_id}/revoke": revoking_token(
         "/account/tokens/{token_id}/revoke", web=True),
+    "GET /services/{key}/demand": simple("/services/{key}/demand", READ),
+    "POST /services/{key}/demand/acknowledgements": simple(
+        "/services/{key}/demand/acknowledgements", Needs.of(Action.ACKNOWLEDGE_ALERT),
+        form={"kind": "inflow_drop", "note": "the agencies' data hub is down", "back": "board"}),
+    "POST /services/{key}/demand/thresholds": simple(
+        "/services/{key}/demand/thresholds", Needs.of(Action.SERVICE_LEVELS),
+        form={"min_usual": "6"}),
 }
 
 

@@ -18,6 +18,7 @@ from flowdesk.services.queries import DONE_WINDOW
 from flowdesk.storage.unit_of_work import UnitOfWork
 from flowdesk.web.abilities import board_can
 from flowdesk.web.cards import ColumnState, column_state
+from flowdesk.web.demand_banner import demand_banner
 from flowdesk.web.forms import BoardQuery
 from flowdesk.web.hints import board_hints
 from flowdesk.web.lanes import Lane, LaneMode, build_lanes
@@ -116,4 +117,8 @@ def board_context(request: Request, key: str, q: BoardQuery) -> dict[str, Any]:
         "actor": actor,
         # What the person may do here: the page leaves out every control they may not use.
         "can": board_can(actor, service.id),
+        # Today's demand alerts (kept between renders like the hints) and their acknowledgements.
+        "banner": demand_banner(uow, actor, service, now),
+        "ack_errors": {},
+        "ack_values": {},
     }
