@@ -59,7 +59,7 @@ def _page(request: Request, key: str, *, errors: dict[str, str] | None = None,
                        may(actor, Action.ACKNOWLEDGE_ALERT, service.id))
     today = view.today
     hours = [(today.labels[h], int(today.actual[h]), float(today.usual[h]))
-             for h in range(1, today.hour + 1)]
+             for h in range(1, today.hour + 1) if today.actual[h] or today.usual[h]]
     current = {name: getattr(view.thresholds, name) for name in THRESHOLD_HELP}
     defaults = {name: getattr(Thresholds(), name) for name in THRESHOLD_HELP}
     return render(request, "demand.html", {
