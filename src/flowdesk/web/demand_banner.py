@@ -18,12 +18,12 @@ from zoneinfo import ZoneInfo
 
 from flowdesk.analytics.alerts import Alert
 from flowdesk.domain.people import Actor
-from flowdesk.domain.policy import Action, may
 from flowdesk.domain.workflow import Service
 from flowdesk.services import demand
 from flowdesk.services.demand import Acknowledgement
 from flowdesk.services.queries import latest_event_id
 from flowdesk.storage.unit_of_work import UnitOfWork
+from flowdesk.web.abilities import demand_can
 
 log = logging.getLogger(__name__)
 
@@ -124,4 +124,4 @@ def demand_banner(uow: UnitOfWork, actor: Actor, service: Service, now: datetime
         return Banner(service.key)
     acknowledged = demand.acknowledged_today(uow, actor, service.key, now)
     return banner_of(service, alerts, acknowledged,
-                     may(actor, Action.ACKNOWLEDGE_ALERT, service.id))
+                     demand_can(actor, service.id)["acknowledge"])

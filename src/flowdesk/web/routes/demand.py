@@ -13,8 +13,8 @@ from flowdesk.api.deps import ActorDep, ClockDep, UowDep, request_actor
 from flowdesk.api.errors import status_for
 from flowdesk.domain.demand import Thresholds
 from flowdesk.domain.errors import FlowdeskError, InvalidInput, NotFound
-from flowdesk.domain.policy import Action, may
 from flowdesk.services import demand, queries
+from flowdesk.web.abilities import demand_can
 from flowdesk.web.board_page import board_context
 from flowdesk.web.csrf import require_csrf
 from flowdesk.web.demand_banner import banner_of
@@ -55,8 +55,8 @@ def _page(request: Request, key: str, *, errors: dict[str, str] | None = None,
     now = clock.now()
     view = demand.demand(uow, actor, key, now)
     service = queries.get_service(uow, actor, view.service_key)
-    banner = banner_of(service, view.alerts, view.acknowledged,
-                       may(actor, Action.ACKNOWLEDGE_ALERT, service.id))
+    can = demand_can(actor, service.id)
+    banner = banner_of(service, view.alerts, view.acknowledged, can["acknowledge"])
     today = view.today
     hours = [(today.labels[h], int(today.actual[h]), float(today.usual[h]))
              for h in range(1, today.hour + 1) if today.actual[h] or today.usual[h]]
@@ -65,7 +65,7 @@ def _page(request: Request, key: str, *, errors: dict[str, str] | None = None,
     return render(request, "demand.html", {
         "service": service, "banner": banner, "today": today, "hours": hours,
         "help": THRESHOLD_HELP, "current": current, "defaults": defaults,
-        "manage": may(actor, Action.SERVICE_LEVELS, service.id),
+        "manage": can["thresholds"],
         "errors": errors or {}, "values": values or {}, "ack_errors": ack_errors or {},
         "ack_values": ack_values or {}, "saved": request.query_params.get("saved") == "1",
     }, status=status)

@@ -23,6 +23,7 @@ from flowdesk.domain.skills import Level
 from flowdesk.domain.staffing import Suggestion
 from flowdesk.services import availability, capacity, lending, queries, skills
 from flowdesk.storage.unit_of_work import UnitOfWork
+from flowdesk.web.abilities import skills_can
 from flowdesk.web.csrf import require_csrf
 from flowdesk.web.deps import FormDep
 from flowdesk.web.templating import render
@@ -69,9 +70,6 @@ def _page(request: Request, key: str, *, errors: dict[str, str] | None = None,
         uow, clock, actor, p.username).absences if a.ends_on >= matrix.today]
         for p in matrix.people}
 
-    def can(action: Action) -> bool:
-        return may(actor, action, service_id)
-
     # Where the problem is shown: the form it came from, or atop the page.
     forms = {"skills"} | {f"{p.username}/{s.name}" for p in matrix.people
                           for s in matrix.skills}
@@ -81,8 +79,7 @@ def _page(request: Request, key: str, *, errors: dict[str, str] | None = None,
     return render(request, "skills.html", {
         "matrix": matrix, "load": load, "offers": offers, "away": away, "levels": LEVELS,
         "service_key": matrix.service, "member": actor.is_member(service_id), "actor": actor,
-        "can": {"define": can(Action.DEFINE_SKILLS), "confirm": can(Action.CONFIRM_SKILLS),
-                "propose": can(Action.PROPOSE_SKILL)},
+        "can": skills_can(actor, service_id),
         "skills_text": "\n".join(_skill_line(s.name, s.item_types) for s in matrix.skills),
         "until": (matrix.today + timedelta(days=LEND_DAYS)).isoformat(),
         "errors": errors or {}, "values": values or {}, "at": at,
