@@ -85,13 +85,15 @@ def _local_hour(now: datetime, timezone: str) -> datetime:
     return now.astimezone(ZoneInfo(timezone)).replace(minute=0, second=0, microsecond=0)
 
 
-def current_alerts(uow: UnitOfWork, actor: Actor, service: Service,
-                   now: datetime) -> tuple[Alert, ...]:
+def current_alerts(uow: UnitOfWork, actor: Actor, service: Service, now: datetime,
+                   last_event: int | None = None) -> tuple[Alert, ...]:
     """The service's alerts as of `now`, from the cache when still good (see the module's
-    docstring). A history the analytics cannot read gives no alerts rather than no page."""
+    docstring). A history the analytics cannot read gives no alerts rather than no page.
+    `last_event`: the service's newest event id, when the caller has read it already."""
     key = service.key.upper()
     cached = _latest.get(uow, {}).get(key)
-    last_event = latest_event_id(uow, key)
+    if last_event is None:
+        last_event = latest_event_id(uow, key)
     hour = _local_hour(now, service.timezone)
     if cached is not None and cached.hour == hour and now >= cached.computed_at and (
             cached.last_event == last_event or now - cached.computed_at < REFRESH):
@@ -117,9 +119,10 @@ def _at(found: Acknowledgement | None, zone: ZoneInfo) -> str:
     return "" if found is None else f"{found.at.astimezone(zone):%H:%M}"
 
 
-def demand_banner(uow: UnitOfWork, actor: Actor, service: Service, now: datetime) -> Banner:
+def demand_banner(uow: UnitOfWork, actor: Actor, service: Service, now: datetime,
+                  last_event: int | None = None) -> Banner:
     """The banner of a service the actor may read: its alerts and today's acknowledgements."""
-    alerts = current_alerts(uow, actor, service, now)
+    alerts = current_alerts(uow, actor, service, now, last_event)
     if not alerts:
         return Banner(service.key)
     acknowledged = demand.acknowledged_today(uow, actor, service.key, now)
