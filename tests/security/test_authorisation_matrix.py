@@ -410,6 +410,21 @@ def lending(ctx: Ctx) -> Iterator[Case]:
                json={"username": name, "to_service": POOL, "until": "2026-03-20"})
 
 
+def setting_level_on_the_page(ctx: Ctx) -> Iterator[Case]:
+    skills.define_skills(ctx.world.uow, ctx.world.clock, OPERATOR, ctx.svc.key,
+                         [skills.SkillSpec(SKILL)])
+    name = subject(ctx, False)
+    yield Case("", Needs.of(Action.CONFIRM_SKILLS), f"/services/{ctx.svc.key}/skills/levels",
+               form={"username": name, "skill": SKILL, "level": "2"})
+
+
+def lending_on_the_page(ctx: Ctx) -> Iterator[Case]:
+    needs = Needs.of(Action.LEND_PEOPLE)
+    name = subject(ctx, ctx.allowed(needs))
+    yield Case("", needs, f"/services/{ctx.svc.key}/lendings",
+               form={"username": name, "to_service": POOL, "until": "2026-03-20"})
+
+
 def create_user_on_the_page(ctx: Ctx) -> Iterator[Case]:
     yield Case("", Needs.of(Action.MANAGE_USERS), "/admin/users",
                form={"username": ctx.world.unique("newcomer"), "display_name": "Nia New"})
@@ -589,6 +604,20 @@ HANDLERS: dict[str, Handler] = {
                                    form={"name": "a script", "scope": "read"}),
     "POST /account/tokens/{token_id}/revoke": revoking_token(
         "/account/tokens/{token_id}/revoke", web=True),
+    "GET /services/{key}/demand": simple("/services/{key}/demand", READ),
+    "POST /services/{key}/demand/acknowledgements": simple(
+        "/services/{key}/demand/acknowledgements", Needs.of(Action.ACKNOWLEDGE_ALERT),
+        form={"kind": "inflow_drop", "note": "the agencies' data hub is down", "back": "board"}),
+    "POST /services/{key}/demand/thresholds": simple(
+        "/services/{key}/demand/thresholds", Needs.of(Action.SERVICE_LEVELS),
+        form={"min_usual": "6"}),
+    "GET /services/{key}/skills": simple("/services/{key}/skills",
+                                         Needs.of(Action.SEE_CAPACITY)),
+    "POST /services/{key}/skills": simple(
+        "/services/{key}/skills", Needs.of(Action.DEFINE_SKILLS),
+        form={"skills": f"{SKILL}: claim"}),
+    "POST /services/{key}/skills/levels": setting_level_on_the_page,
+    "POST /services/{key}/lendings": lending_on_the_page,
 }
 
 

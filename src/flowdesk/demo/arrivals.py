@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flowdesk.demo.calendar import WorkCalendar
-from flowdesk.demo.scenario import ServicePlan
+from flowdesk.demo.scenario import Outage, ServicePlan
 from flowdesk.demo.words import CURRENCIES, fill, pick_agency
 from flowdesk.domain.classes import ClassOfService
 
@@ -34,12 +34,14 @@ class Arrival:
 
 
 def arrivals(plan: ServicePlan, calendar: WorkCalendar, start: datetime, end: datetime,
-             rng: random.Random) -> list[Arrival]:
-    """Every arrival for the service in [start, end), in time order."""
+             rng: random.Random, outage_day: date | None = None) -> list[Arrival]:
+    """Every arrival for the service in [start, end), in time order. On `outage_day` the
+    plan's outage (if it has one) holds the morning's arrivals back, then brings a surge."""
     demand = plan.demand
     total_weight = sum(demand.hour_weights.values())
     found: list[Arrival] = []
     day = calendar.local(start).date()
+    outage = plan.outage
     while calendar.at(day, time(0)) < end:
         if calendar.is_working_day(day):
             factor = demand.weekday_factors[day.weekday()]
@@ -50,13 +52,28 @@ def arrivals(plan: ServicePlan, calendar: WorkCalendar, start: datetime, end: da
             per_hour = demand.weekend_expedites_per_day / len(WEEKEND_HOURS)
             rates = {h: per_hour for h in WEEKEND_HOURS}
             expedite_only = True
+        down = outage if outage is not None and day == outage_day else None
         for hour, rate in sorted(rates.items()):
             opens = calendar.at(day, time(hour))
+            if down is not None and hour >= down.until.hour:
+                rate *= down.surge
             for at in _poisson_times(opens, opens + timedelta(hours=1), rate, rng):
+                if down is not None:
+                    at = _held_back(at, calendar.at(day, down.until), down, rng)
                 if start <= at < end:
                     found.append(_describe(plan, calendar, at, expedite_only, rng))
         day += timedelta(days=1)
+    found.sort(key=lambda a: a.at)  # held-back arrivals come in after later ones were drawn
     return found
+
+
+def _held_back(at: datetime, resume: datetime, outage: Outage,
+               rng: random.Random) -> datetime:
+    """When an arrival drawn during the outage gets through: at once for the few that do,
+    else shortly after the feed is back."""
+    if at >= resume or rng.random() < outage.kept:
+        return at
+    return resume + timedelta(seconds=rng.randint(0, outage.release_minutes * 60))
 
 
 def _poisson_times(begin: datetime, end: datetime, per_hour: float,

@@ -21,6 +21,7 @@ from flowdesk.demo.scenario import (
     LimitChange,
     LogNormal,
     Member,
+    Outage,
     Replenishment,
     ServicePlan,
 )
@@ -188,6 +189,11 @@ CLAIMS = ServicePlan(
     ),
     limit_changes=[LimitChange(0.55, "Assessment", 6)],
     start_first_until=time(11, 0),  # every claim in by then is triaged first, for same-day
+    # The agencies' data hub is down on the outage morning: claims pile up at the agencies
+    # and come in at once at 11:00, and the agencies file again by hand what they fear lost.
+    outage=Outage(until=time(11, 0), kept=0.05, release_minutes=30, surge=3.0),
+    # A handful of claims is usual by 10:00: the manager wants to hear of a quiet morning then.
+    alert_thresholds={"min_usual": 3},
     override_reasons={
         ClassOfService.FIXED_DATE: (
             "Due today: agreed at the stand-up to pass the limit so the date is met",

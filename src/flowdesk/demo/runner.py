@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 
 from sqlalchemy import func, select
@@ -20,11 +20,12 @@ from flowdesk.demo.flow import ServiceFlow
 from flowdesk.demo.people import acting, enrol_team
 from flowdesk.demo.scenario import ServicePlan
 from flowdesk.demo.simulation import Simulation
+from flowdesk.demo.skills_matrix import staff_the_skills
 from flowdesk.domain.clock import FixedClock, SystemClock
 from flowdesk.domain.errors import Conflict, InvalidInput
 from flowdesk.domain.people import LOCAL_USER
 from flowdesk.domain.workflow import Service
-from flowdesk.services import accounts, admin
+from flowdesk.services import accounts, admin, demand
 from flowdesk.services.commands import CreateService
 from flowdesk.storage.tables import item_events, items, services
 from flowdesk.storage.unit_of_work import UnitOfWork
@@ -40,6 +41,7 @@ class DemoSummary:
     days: int  # simulated days
     start: datetime
     end: datetime
+    outage_day: date  # the morning the claims' intake was down (see `outage_day`)
 
 
 def run_demo(uow: UnitOfWork, *, seed: int = 7, days: int = 182, end: datetime | None = None,
@@ -61,6 +63,7 @@ def run_demo(uow: UnitOfWork, *, seed: int = 7, days: int = 182, end: datetime |
     _refuse_if_present(uow)
 
     calendar = WorkCalendar()
+    outage = outage_day(calendar, end)
     clock = FixedClock(start)
     batch = BatchedUnitOfWork(uow)
     desk = Desk(batch, clock)
@@ -74,12 +77,28 @@ def run_demo(uow: UnitOfWork, *, seed: int = 7, days: int = 182, end: datetime |
             board = Board(services[plan.key])
             rng = random.Random(f"flowdesk-demo:{seed}:{plan.key}:work")
             flow = ServiceFlow(plan, board, desk, calendar, rng, simulation.schedule, start)
-            _schedule(simulation, flow, plan, calendar, seed, start, end)
+            _schedule(simulation, flow, plan, calendar, seed, start, end, outage)
         simulation.run()
         batch.commit()
     finally:
         batch.rollback()  # only if something failed: a committed batch leaves nothing open
-    return _summary(uow, SCENARIO, days, start, end)
+    clock.set(end)
+    staff_the_skills(uow, clock, SCENARIO, calendar, outage)
+    for plan in SCENARIO:
+        if plan.alert_thresholds:
+            manager = accounts.actor_named(uow, clock, plan.manager.username)
+            demand.set_thresholds(uow, clock, manager, plan.key, dict(plan.alert_thresholds))
+    return _summary(uow, SCENARIO, days, start, end, outage)
+
+
+def outage_day(calendar: WorkCalendar, end: datetime) -> date:
+    """The day of the claims' intake outage: the last working day of the period, the day of
+    `end` itself when it is one, so that opening the demo just after it ends ("today") shows
+    the morning's drop in arrivals, and later that day the surge."""
+    day = calendar.local(end).date()
+    while not calendar.is_working_day(day):
+        day -= timedelta(days=1)
+    return day
 
 
 def existing_demo_services(uow: UnitOfWork) -> list[str]:
@@ -121,10 +140,11 @@ def _create_service(uow: BatchedUnitOfWork, clock: FixedClock, plan: ServicePlan
 
 
 def _schedule(simulation: Simulation, flow: ServiceFlow, plan: ServicePlan,
-              calendar: WorkCalendar, seed: int, start: datetime, end: datetime) -> None:
+              calendar: WorkCalendar, seed: int, start: datetime, end: datetime,
+              outage: date) -> None:
     """Put the period's arrivals, working mornings, meetings and rule changes in the diary."""
     demand_rng = random.Random(f"flowdesk-demo:{seed}:{plan.key}:arrivals")
-    for arrival in arrivals(plan, calendar, start, end, demand_rng):
+    for arrival in arrivals(plan, calendar, start, end, demand_rng, outage):
         simulation.schedule(arrival.at, partial(flow.arrive, arrival))
     # Someone looks at the board when the office opens, when a round begins and ends.
     moments = sorted({calendar.opens, *(t for m in plan.team for window in (m.hours or ())
@@ -148,7 +168,7 @@ def _schedule(simulation: Simulation, flow: ServiceFlow, plan: ServicePlan,
 
 
 def _summary(uow: UnitOfWork, plans: tuple[ServicePlan, ...], days: int, start: datetime,
-             end: datetime) -> DemoSummary:
+             end: datetime, outage: date) -> DemoSummary:
     keys = [p.key for p in plans]
     with uow.read() as conn:
         ids = select(services.c.id).where(services.c.key.in_(keys)).scalar_subquery()
@@ -159,4 +179,5 @@ def _summary(uow: UnitOfWork, plans: tuple[ServicePlan, ...], days: int, start: 
             select(func.count()).select_from(item_events)
             .where(item_events.c.service_id.in_(ids))
         ).scalar_one()
-    return DemoSummary(tuple(keys), int(item_count), int(event_count), days, start, end)
+    return DemoSummary(tuple(keys), int(item_count), int(event_count), days, start, end,
+                       outage)

@@ -97,6 +97,19 @@ class Demand:
 
 
 @dataclass(frozen=True)
+class Outage:
+    """The feed that brings the work in is down one morning (the outage day, see
+    `runner.outage_day`): until `until` (local time) only a `kept` share of the arrivals gets
+    through; the rest is held and comes in within `release_minutes` of `until`, and the rest of
+    the day brings `surge` times the usual rate (senders file again what they think was lost)."""
+
+    until: time
+    kept: float
+    release_minutes: int
+    surge: float
+
+
+@dataclass(frozen=True)
 class Replenishment:
     """Options move from one upstream stage to another at a regular meeting."""
 
@@ -144,6 +157,9 @@ class ServicePlan:
     override_reasons: dict[ClassOfService, tuple[str, ...]] = field(default_factory=dict)
     # Until this local time, people start new work before finishing (a morning triage round).
     start_first_until: time | None = None
+    outage: Outage | None = None  # what the outage day does to the arrivals
+    # Demand alert thresholds the manager changed from the defaults (`domain.demand`).
+    alert_thresholds: dict[str, float] = field(default_factory=dict)
 
     def activity(self, stage: str) -> Activity | None:
         for activity in self.activities:

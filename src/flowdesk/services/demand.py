@@ -61,16 +61,28 @@ def demand(uow: UnitOfWork, actor: Actor, key: str, now: datetime) -> DemandView
     flow = source.flow
     base = baseline(flow.arrived, flow.zone, flow.as_of)
     alerts = demand_alerts(flow, thresholds, base=base)
-    today = service.local_date(now)
     with uow.read() as conn:
-        acknowledged = {
-            r.kind: Acknowledgement(r.kind, r.day, r.note, r.actor, r.at)
-            for r in conn.execute(select(alert_acknowledgements).where(
-                alert_acknowledgements.c.service_id == service.id,
-                alert_acknowledgements.c.day == today).order_by(alert_acknowledgements.c.id))
-        }
+        acknowledged = _acknowledged(conn, service.id, service.local_date(now))
     return DemandView(service.key, service.timezone, alerts, acknowledged,
                       today_against_usual(flow.arrived, base, flow.as_of), thresholds)
+
+
+def acknowledged_today(uow: UnitOfWork, actor: Actor, key: str,
+                       now: datetime) -> dict[str, Acknowledgement]:
+    """Today's acknowledgements of the service's alerts, by alert kind (one read: the web
+    pages show them fresh next to alerts they keep for a while)."""
+    with uow.read() as conn:
+        service = repo.load_service(conn, readable_service_id(conn, actor, key))
+        return _acknowledged(conn, service.id, service.local_date(now))
+
+
+def _acknowledged(conn: Connection, service_id: int, day: date) -> dict[str, Acknowledgement]:
+    return {
+        r.kind: Acknowledgement(r.kind, r.day, r.note, r.actor, r.at)
+        for r in conn.execute(select(alert_acknowledgements).where(
+            alert_acknowledgements.c.service_id == service_id,
+            alert_acknowledgements.c.day == day).order_by(alert_acknowledgements.c.id))
+    }
 
 
 def _thresholds(conn: Connection, service_id: int) -> Thresholds:

@@ -22,11 +22,13 @@ from flowdesk.web.routes import (
     analytics,
     api_docs,
     create,
+    demand,
     items,
     me,
     moves,
     pages,
     people,
+    skills,
     stream,
 )
 from flowdesk.web.templating import STATIC_DIR, make_environment
@@ -36,7 +38,7 @@ from flowdesk.web.templating import STATIC_DIR, make_environment
 ROUTERS = (pages.router, items.router, items.actions, moves.router, create.router,
            create.actions, stream.router, analytics.router, account.router, account.actions,
            people.router, people.actions, admin_users.router, admin_users.actions, me.router,
-           me.actions)
+           me.actions, demand.router, demand.actions, skills.router, skills.actions)
 PUBLIC_ROUTERS = (account.public, api_docs.router)
 
 

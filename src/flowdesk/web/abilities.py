@@ -52,3 +52,17 @@ def item_can(actor: Actor, item: WorkItem, service: Service) -> dict[str, bool]:
                        else Action.DISCARD_COMMITTED),
         "reopen": can(Action.REOPEN),
     }
+
+
+def demand_can(actor: Actor, service_id: int) -> dict[str, bool]:
+    """The demand alerts' forms: acknowledging an alert, and the thresholds (the SDM's)."""
+    return {"acknowledge": may(actor, Action.ACKNOWLEDGE_ALERT, service_id),
+            "thresholds": may(actor, Action.SERVICE_LEVELS, service_id)}
+
+
+def skills_can(actor: Actor, service_id: int) -> dict[str, bool]:
+    """The skills page's forms: naming the skills, setting (so confirming) anyone's level,
+    proposing one's own. Lending is asked of the lending service (`Action.LEND_PEOPLE`)."""
+    return {"define": may(actor, Action.DEFINE_SKILLS, service_id),
+            "confirm": may(actor, Action.CONFIRM_SKILLS, service_id),
+            "propose": may(actor, Action.PROPOSE_SKILL, service_id)}

@@ -14,10 +14,11 @@ from flowdesk.domain.clock import Clock
 from flowdesk.domain.workflow import Phase, Service, Stage
 from flowdesk.services import board_views
 from flowdesk.services.board_views import BoardColumn, BoardView
-from flowdesk.services.queries import DONE_WINDOW
+from flowdesk.services.queries import DONE_WINDOW, latest_event_id
 from flowdesk.storage.unit_of_work import UnitOfWork
 from flowdesk.web.abilities import board_can
 from flowdesk.web.cards import ColumnState, column_state
+from flowdesk.web.demand_banner import demand_banner
 from flowdesk.web.forms import BoardQuery
 from flowdesk.web.hints import board_hints
 from flowdesk.web.lanes import Lane, LaneMode, build_lanes
@@ -94,6 +95,8 @@ def board_context(request: Request, key: str, q: BoardQuery) -> dict[str, Any]:
                                   done_window=DONE_WINDOW)
     service = view.service
     lanes: list[Lane] = build_lanes(service, view.columns, q.lanes, view.names)
+    # The hints and the demand banner each reuse what they computed while nothing happened.
+    last_event = latest_event_id(uow, service.key)
     return {
         "service": service,
         "view": view,
@@ -112,8 +115,12 @@ def board_context(request: Request, key: str, q: BoardQuery) -> dict[str, Any]:
         "closed_cap": CLOSED_PER_COLUMN,
         "done_days": DONE_WINDOW.days,
         # Age and due-date hints for every card: one read of the flow, not one per card.
-        "hints": board_hints(uow, actor, service.key, now),
+        "hints": board_hints(uow, actor, service.key, now, last_event),
         "actor": actor,
         # What the person may do here: the page leaves out every control they may not use.
         "can": board_can(actor, service.id),
+        # Today's demand alerts (kept between renders like the hints) and their acknowledgements.
+        "banner": demand_banner(uow, actor, service, now, last_event),
+        "ack_errors": {},
+        "ack_values": {},
     }

@@ -109,16 +109,19 @@ def compute_hints(uow: UnitOfWork, actor: Actor, key: str, now: datetime) -> Boa
     return BoardHints(hints)
 
 
-def board_hints(uow: UnitOfWork, actor: Actor, key: str, now: datetime) -> BoardHints:
+def board_hints(uow: UnitOfWork, actor: Actor, key: str, now: datetime,
+                last_event: int | None = None) -> BoardHints:
     """Return the service's hints for a board render, and keep them for its single-card
     renders. A history the analytics cannot read gives no hints rather than no board.
 
     Reading the whole history costs a noticeable part of a render on a busy service, so the
     last hints are reused while nothing has happened since, and for up to REFRESH while things
-    happen; a new day always recomputes (ages grow at midnight).
+    happen; a new day always recomputes (ages grow at midnight). `last_event`: the service's
+    newest event id, when the caller has read it already.
     """
     cached = _latest.get(uow, {}).get(key.upper())
-    last_event = latest_event_id(uow, key)
+    if last_event is None:
+        last_event = latest_event_id(uow, key)
     if cached is not None and cached.computed_at.date() == now.date() and (
         cached.last_event == last_event or now - cached.computed_at < REFRESH
     ):

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from flowdesk.api.deps import ActorDep, ClockDep, UowDep
+from flowdesk.domain.clock import Clock
 from flowdesk.domain.errors import InvalidInput
+from flowdesk.domain.people import Actor
 from flowdesk.services import board_views, queries
+from flowdesk.storage.unit_of_work import UnitOfWork
 from flowdesk.web.board_page import board_context
+from flowdesk.web.demand_banner import demand_banner
 from flowdesk.web.forms import FormReader, parse_board_query
 from flowdesk.web.templating import is_htmx, render
 
@@ -17,11 +23,21 @@ router = APIRouter(include_in_schema=False)
 CLOSED_PAGE_SIZE = 100
 
 
+def services_context(uow: UnitOfWork, clock: Clock, actor: Actor) -> dict[str, Any]:
+    """The services page: each service's figures, and the demand alerts of those the person
+    is a member of."""
+    now = clock.now()
+    summaries = queries.list_services(uow, actor, now)
+    banners = {s.service.key: demand_banner(uow, actor, s.service, now) for s in summaries
+               if actor.is_member(s.service.id)}
+    return {"summaries": summaries, "actor": actor, "banners": banners, "ack_errors": {},
+            "ack_values": {}}
+
+
 @router.get("/", response_class=HTMLResponse)
 def services_page(request: Request, uow: UowDep, clock: ClockDep,
                   actor: ActorDep) -> HTMLResponse:
-    return render(request, "services.html",
-                  {"summaries": queries.list_services(uow, actor, clock.now()), "actor": actor})
+    return render(request, "services.html", services_context(uow, clock, actor))
 
 
 @router.get("/services/{key}/board", response_class=HTMLResponse)
