@@ -222,6 +222,9 @@ agreement_versions = Table(
     "agreement_versions", metadata,
     Column("agreement_id", ForeignKey("agreements.id", ondelete="CASCADE"), primary_key=True),
     Column("version", Integer, primary_key=True),
+    # Random, per row: processes cache parsed versions by (id, version, token), so a version
+    # written by a transaction that rolled back (its id used again) is never taken for another.
+    Column("token", String(32), nullable=False),
     Column("name", String(120), nullable=False, server_default=""),
     Column("customer_id", ForeignKey("customers.id"), nullable=True),
     Column("cos", String(16)),

@@ -102,6 +102,7 @@ def upgrade() -> None:
         "agreement_versions",
         sa.Column("agreement_id", sa.Integer(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("token", sa.String(length=32), nullable=False),
         sa.Column("name", sa.String(length=120), server_default="", nullable=False),
         sa.Column("customer_id", sa.Integer(), nullable=True),
         sa.Column("cos", sa.String(length=16), nullable=True),
