@@ -468,12 +468,36 @@ def creating_calendar(ctx: Ctx) -> Iterator[Case]:
                json={"key": ctx.world.unique("cal-"), **CALENDAR})
 
 
-def adding_holidays(ctx: Ctx) -> Iterator[Case]:
+def office(ctx: Ctx) -> str:
+    """A registry calendar, made once."""
     if ("calendar",) not in ctx.world.shared:
         registry.create_calendar(ctx.world.uow, ctx.world.clock, OPERATOR, "office", CALENDAR)
         ctx.world.shared[("calendar",)] = "office"
-    yield Case("", REGISTRY, f"{API}/calendars/office/holidays",
+    return "office"
+
+
+def adding_holidays(ctx: Ctx) -> Iterator[Case]:
+    yield Case("", REGISTRY, f"{API}/calendars/{office(ctx)}/holidays",
                json={"dates": ["2026-05-01"]})
+
+
+def agreement_form(ctx: Ctx, customer: str | None) -> dict[str, Any]:
+    return {"customer": customer or "", "calendar": office(ctx), "target_value": "2",
+            "target_unit": "working_days", "target_share": "0.85"}
+
+
+def creating_agreement_on_the_page(ctx: Ctx) -> Iterator[Case]:
+    customer = new_customer(ctx) if ctx.allowed(SERVICE_LEVELS) else None
+    yield Case("", SERVICE_LEVELS, f"/services/{ctx.svc.key}/agreements",
+               form=agreement_form(ctx, customer))
+
+
+def on_agreement_page(suffix: str, *, changing: bool = False) -> Handler:
+    def cases(ctx: Ctx) -> Iterator[Case]:
+        made_id, customer = an_agreement(ctx, SERVICE_LEVELS)
+        yield Case("", SERVICE_LEVELS, f"/services/{ctx.svc.key}/agreements/{made_id}{suffix}",
+                   form=agreement_form(ctx, customer) if changing else {})
+    return cases
 
 
 def create_user_on_the_page(ctx: Ctx) -> Iterator[Case]:
@@ -663,6 +687,10 @@ HANDLERS: dict[str, Handler] = {
         f"/admin/users/{SPARE}/password", USERS, form={"password": "a new long password"}),
     "POST /admin/users/{username}/limit": simple(f"/admin/users/{SPARE}/limit", USERS,
                                                  form={"wip_limit": "4"}),
+    "GET /services/{key}/agreements": simple("/services/{key}/agreements", READ),
+    "POST /services/{key}/agreements": creating_agreement_on_the_page,
+    "POST /services/{key}/agreements/{agreement_id}": on_agreement_page("", changing=True),
+    "POST /services/{key}/agreements/{agreement_id}/retire": on_agreement_page("/retire"),
     "GET /my-work": simple("/my-work", SIGNED_IN),
     "GET /account/tokens": simple("/account/tokens", SIGNED_IN),
     "POST /account/tokens": simple("/account/tokens", SIGNED_IN,

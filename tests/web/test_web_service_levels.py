@@ -107,3 +107,43 @@ def test_the_board_and_the_item_detail_show_the_agreement(client: TestClient,
     clock.set(datetime(2026, 3, 4, 9, 30, tzinfo=BRUSSELS))
     later = client.get("/services/BRU/board").text
     assert "overdue by 30m" in later and 'class="sla sla-overdue"' in later
+
+
+FORM = {"name": "Standard", "customer": "", "cos": "", "calendar": "",
+        "timezone": "Europe/Brussels", "working_days": ["mon", "tue", "wed", "thu", "fri"],
+        "opens": "09:00", "closes": "17:00", "holidays": "2026-12-25\n2026-12-26",
+        "target_value": "1", "target_unit": "working_days", "target_share": "0.85",
+        "cut_off": "12:00"}
+
+
+def test_the_delivery_manager_keeps_the_agreements_on_the_service_s_settings(
+        client: TestClient) -> None:
+    assert client.post("/api/v1/services", json={"key": "BRU", "name": "Brussels desk",
+                                                 "timezone": "Europe/Brussels"}).status_code == 201
+    page = client.get("/services/BRU/agreements")
+    assert page.status_code == 200 and "No agreement yet" in page.text
+    assert 'action="/services/BRU/agreements"' in page.text  # Olivia manages: the form
+    token = client.cookies.get("flowdesk_csrf") or ""
+    made = client.post("/services/BRU/agreements", data={**FORM, "csrf_token": token},
+                       follow_redirects=False)
+    assert made.status_code == 303, made.text
+    listed = client.get("/api/v1/services/BRU/agreements").json()
+    assert len(listed) == 1 and listed[0]["calendar"]["holidays"] == ["2026-12-25", "2026-12-26"]
+    assert listed[0]["target"]["text"] == "85% within 1 working day"
+    agreement_id = listed[0]["id"]
+    page = client.get("/services/BRU/agreements").text
+    assert "Standard" in page and "version 1" in page and "85% within 1 working day" in page
+    bad = client.post("/services/BRU/agreements", data={
+        **FORM, "cos": "expedite", "timezone": "Mars/Olympus", "csrf_token": token})
+    assert bad.status_code == 422 and "unknown time zone" in bad.text
+    assert 'value="Mars/Olympus"' in bad.text  # what was typed is kept
+    changed = client.post(f"/services/BRU/agreements/{agreement_id}", data={
+        **FORM, "target_value": "2", "csrf_token": token}, follow_redirects=False)
+    assert changed.status_code == 303, changed.text
+    page = client.get("/services/BRU/agreements").text
+    assert "version 2" in page and "History of versions (2)" in page
+    retired = client.post(f"/services/BRU/agreements/{agreement_id}/retire",
+                          data={"csrf_token": token}, follow_redirects=False)
+    assert retired.status_code == 303
+    assert "retired" in client.get("/services/BRU/agreements").text
+    assert len(client.get("/api/v1/services/BRU/agreements").json()[0]["versions"]) == 2

@@ -19,6 +19,7 @@ from flowdesk.web.live_render import CardRenderer
 from flowdesk.web.routes import (
     account,
     admin_users,
+    agreements,
     analytics,
     api_docs,
     create,
@@ -36,7 +37,7 @@ from flowdesk.web.templating import STATIC_DIR, make_environment
 ROUTERS = (pages.router, items.router, items.actions, moves.router, create.router,
            create.actions, stream.router, analytics.router, account.router, account.actions,
            people.router, people.actions, admin_users.router, admin_users.actions, me.router,
-           me.actions)
+           me.actions, agreements.router, agreements.actions)
 PUBLIC_ROUTERS = (account.public, api_docs.router)
 
 
