@@ -500,6 +500,17 @@ def on_agreement_page(suffix: str, *, changing: bool = False) -> Handler:
     return cases
 
 
+def shared_on_the_page(suffix: str, form: Callable[[Ctx], dict[str, Any]], *,
+                       calendar: bool = False) -> Handler:
+    """Keeping the registry from a service's settings: the service's readers only."""
+    def cases(ctx: Ctx) -> Iterator[Case]:
+        if calendar:
+            office(ctx)
+        yield Case("", Needs.of(Action.READ, Action.MANAGE_REGISTRY),
+                   f"/services/{ctx.svc.key}{suffix}", form=form(ctx))
+    return cases
+
+
 def create_user_on_the_page(ctx: Ctx) -> Iterator[Case]:
     yield Case("", Needs.of(Action.MANAGE_USERS), "/admin/users",
                form={"username": ctx.world.unique("newcomer"), "display_name": "Nia New"})
@@ -691,6 +702,14 @@ HANDLERS: dict[str, Handler] = {
     "POST /services/{key}/agreements": creating_agreement_on_the_page,
     "POST /services/{key}/agreements/{agreement_id}": on_agreement_page("", changing=True),
     "POST /services/{key}/agreements/{agreement_id}/retire": on_agreement_page("/retire"),
+    "POST /services/{key}/customers": shared_on_the_page(
+        "/customers", lambda ctx: {"customer_name": ctx.world.unique("Customer ")}),
+    "POST /services/{key}/calendars": shared_on_the_page(
+        "/calendars", lambda ctx: {"calendar_key": ctx.world.unique("cal-"),
+                                   "timezone": "Europe/Brussels", "working_days": "mon",
+                                   "opens": "09:00", "closes": "17:00"}),
+    "POST /services/{key}/calendars/{calendar_key}/holidays": shared_on_the_page(
+        "/calendars/office/holidays", lambda ctx: {"dates": "2026-05-01"}, calendar=True),
     "GET /my-work": simple("/my-work", SIGNED_IN),
     "GET /account/tokens": simple("/account/tokens", SIGNED_IN),
     "POST /account/tokens": simple("/account/tokens", SIGNED_IN,

@@ -147,3 +147,42 @@ def test_the_delivery_manager_keeps_the_agreements_on_the_service_s_settings(
     assert retired.status_code == 303
     assert "retired" in client.get("/services/BRU/agreements").text
     assert len(client.get("/api/v1/services/BRU/agreements").json()[0]["versions"]) == 2
+
+
+ICS = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\nUID:1\r\n"
+       b"DTSTART;VALUE=DATE:20260501\r\nSUMMARY:Labour day\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+
+
+def test_customers_calendars_and_ics_holidays_are_kept_from_the_service_s_settings(
+        client: TestClient) -> None:
+    assert client.post("/api/v1/services", json={"key": "BRU", "name": "Brussels desk",
+                                                 "timezone": "Europe/Brussels"}).status_code == 201
+    page = client.get("/services/BRU/agreements")
+    assert "Customers and calendars" in page.text
+    token = client.cookies.get("flowdesk_csrf") or ""
+    added = client.post("/services/BRU/customers", data={
+        "customer_name": "Nordlys Reiser", "contact_name": "Ingrid",
+        "contact_email": "ingrid@nordlys.example", "csrf_token": token}, follow_redirects=False)
+    assert added.status_code == 303, added.text
+    assert client.get("/api/v1/customers").json() == [{
+        "key": "nordlys-reiser", "name": "Nordlys Reiser",
+        "contacts": [{"name": "Ingrid", "email": "ingrid@nordlys.example"}]}]
+    again = client.post("/services/BRU/customers", data={
+        "customer_name": "nordlys reiser", "csrf_token": token})
+    assert again.status_code == 422 and "is called" in again.text
+    calendar = client.post("/services/BRU/calendars", data={
+        "calendar_key": "brussels", "calendar_name": "Brussels office",
+        "timezone": "Europe/Brussels", "working_days": ["mon", "tue", "wed", "thu", "fri"],
+        "opens": "08:30", "closes": "16:30", "holidays": "", "csrf_token": token},
+        follow_redirects=False)
+    assert calendar.status_code == 303, calendar.text
+    upload = client.post("/services/BRU/calendars/brussels/holidays",
+                         data={"csrf_token": token},
+                         files={"ics": ("be.ics", ICS, "text/calendar")},
+                         follow_redirects=False)
+    assert upload.status_code == 303, upload.text
+    assert client.get("/api/v1/calendars").json()[0]["holidays"] == ["2026-05-01"]
+    broken = client.post("/services/BRU/calendars/brussels/holidays", data={"csrf_token": token},
+                         files={"ics": ("be.ics", b"not a calendar", "text/calendar")})
+    assert broken.status_code == 422 and "not an iCalendar" in broken.text
+    assert "<code>brussels</code> Brussels office" in client.get("/services/BRU/agreements").text

@@ -87,7 +87,7 @@ def get_calendar(uow: UnitOfWork, actor: Actor, key: str) -> CalendarView:
 
 def _no_calendar(key: str) -> NotFound:
     shown = repr(key) if "\x00" in key else f"'{key}'"
-    return NotFound(f"no calendar with key {shown}", field="key")
+    return NotFound(f"no calendar with key {shown}", field="calendar_key")
 
 
 def create_calendar(uow: UnitOfWork, clock: Clock, actor: Actor, key: str,

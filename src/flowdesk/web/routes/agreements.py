@@ -8,6 +8,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from flowdesk.api.deps import ActorDep, ClockDep, UowDep, request_actor
 from flowdesk.api.errors import status_for
@@ -42,10 +44,11 @@ def _page(request: Request, key: str, *, errors: dict[str, str] | None = None,
     service = queries.get_service(uow, actor, key)
     found = uc.list_agreements(uow, actor, key)
     manage = may(actor, Action.SERVICE_LEVELS, service.id)
+    keep = may(actor, Action.MANAGE_REGISTRY)
     return render(request, "agreements.html", {
-        "service": service, "agreements": found, "manage": manage,
-        "customers": registry.list_customers(uow, actor) if manage else [],
-        "calendars": registry.list_calendars(uow, actor) if manage else [],
+        "service": service, "agreements": found, "manage": manage, "keep_registry": keep,
+        "customers": registry.list_customers(uow, actor) if manage or keep else [],
+        "calendars": registry.list_calendars(uow, actor) if manage or keep else [],
         "classes": CLASS_ORDER, "units": list(TargetUnit), "days": DAY_NAMES,
         "errors": errors or {}, "at": at, "values": values or {},
         "new_values": values if at == "new" and values else {
@@ -143,3 +146,74 @@ def retire_agreement(key: str, agreement_id: AgreementId, request: Request, uow:
         return _refused(request, key, exc, {}, str(agreement_id))
     return RedirectResponse(f"/services/{made.service_key}/agreements#agreement-{made.id}",
                             status_code=303)
+
+
+# --- the registry every service shares, kept from a service's settings --------------------
+
+def _back(key: str, anchor: str) -> RedirectResponse:
+    return RedirectResponse(f"/services/{key.upper()}/agreements#{anchor}", status_code=303)
+
+
+@actions.post("/services/{key}/customers")
+def create_customer(key: str, request: Request, form: FormDep, uow: UowDep, clock: ClockDep,
+                    actor: ActorDep) -> Response:
+    """A customer in the registry, with one contact (optional)."""
+    values: dict[str, Any] = {}
+    try:
+        queries.get_service(uow, actor, key)  # the page is the service's: its readers'
+        values = {n: form.text(n) for n in ("customer_name", "customer_key", "contact_name",
+                                             "contact_email")}
+        contact = (values["contact_name"].strip(), values["contact_email"].strip())
+        registry.create_customer(
+            uow, clock, actor, name=values["customer_name"],
+            key=values["customer_key"].strip() or None,
+            contacts=[contact] if any(contact) else [])
+    except FlowdeskError as exc:
+        return _refused(request, key, exc, values, "customer")
+    return _back(key, "registry")
+
+
+@actions.post("/services/{key}/calendars")
+def create_calendar(key: str, request: Request, form: FormDep, uow: UowDep, clock: ClockDep,
+                    actor: ActorDep) -> Response:
+    values: dict[str, Any] = {}
+    try:
+        queries.get_service(uow, actor, key)
+        values = {n: form.text(n) for n in ("calendar_key", "calendar_name", "timezone",
+                                             "opens", "closes", "holidays")}
+        values["working_days"] = form.texts("working_days")
+        registry.create_calendar(uow, clock, actor, values["calendar_key"], {
+            "name": values["calendar_name"].strip(), "timezone": values["timezone"].strip(),
+            "working_days": values["working_days"],
+            "working_hours": [values["opens"].strip(), values["closes"].strip()],
+            "holidays": _dates(values["holidays"])})
+    except FlowdeskError as exc:
+        return _refused(request, key, exc, values, "calendar")
+    return _back(key, "registry")
+
+
+def _dates(text: str) -> list[str]:
+    return [d.strip() for d in text.replace(",", "\n").splitlines() if d.strip()]
+
+
+@actions.post("/services/{key}/calendars/{calendar_key}/holidays")
+async def add_holidays(key: str, calendar_key: str, request: Request, uow: UowDep,
+                       clock: ClockDep, actor: ActorDep) -> Response:
+    """Holidays from an uploaded .ics file (`ics`), or typed dates (`dates`)."""
+    data = await request.form()
+    upload = data.get("ics")
+    ics = await upload.read() if isinstance(upload, UploadFile) and upload.filename else None
+    text = data.get("dates")
+    dates = _dates(text) if isinstance(text, str) and text.strip() else None
+    return await run_in_threadpool(_add_holidays, request, key, calendar_key, uow, clock,
+                                   actor, ics, dates)
+
+
+def _add_holidays(request: Request, key: str, calendar_key: str, uow: Any, clock: Any,
+                  actor: Any, ics: bytes | None, dates: list[str] | None) -> Response:
+    try:
+        queries.get_service(uow, actor, key)
+        registry.add_holidays(uow, clock, actor, calendar_key, ics=ics, days=dates)
+    except FlowdeskError as exc:
+        return _refused(request, key, exc, {}, "holidays")
+    return _back(key, "registry")
