@@ -167,6 +167,8 @@ def test_customers_calendars_and_ics_holidays_are_kept_from_the_service_s_settin
     assert client.get("/api/v1/customers").json() == [{
         "key": "nordlys-reiser", "name": "Nordlys Reiser",
         "contacts": [{"name": "Ingrid", "email": "ingrid@nordlys.example"}]}]
+    new_request = client.get("/services/BRU/new").text  # offered as the customer is typed
+    assert '<option value="Nordlys Reiser">nordlys-reiser</option>' in new_request
     again = client.post("/services/BRU/customers", data={
         "customer_name": "nordlys reiser", "csrf_token": token})
     assert again.status_code == 422 and "is called" in again.text
