@@ -27,13 +27,15 @@ class World:
     settlements: Claims
     spare_token: int = 0  # the id of a token of Olivia's that a test may revoke
     absence: int = 0  # the id of an absence of bruno's that a test may remove
+    agreement: int = 0  # CLM's service-wide agreement (a valid body is for class expedite)
 
     def path_value(self, name: str, schema: Schema) -> str:
         """A valid value for a path parameter, by its name."""
         known = {"key": "CLM", "item_key": "CLM-1", "stage_id": str(self.claims.stage["Ready"]),
                  "cos": "standard", "person": "amira", "username": "bruno",
                  "token_id": str(self.spare_token), "skill": "payments",
-                 "absence_id": str(self.absence)}
+                 "absence_id": str(self.absence), "agreement_id": str(self.agreement),
+                 "calendar_key": "clm"}
         if name in known:
             return known[name]
         return "1" if schema.get("type") == "integer" else "x"
@@ -72,6 +74,14 @@ class World:
             "AbsenceIn": {"starts_on": "2026-04-06", "ends_on": "2026-04-10",
                           "reason": "holiday"},
             "LendingIn": {"username": "zoe", "to_service": "INT", "until": "2026-03-20"},
+            "AgreementIn": {"class_of_service": "expedite", "calendar": "clm",
+                            "target": {"value": 4, "unit": "working_hours", "share": 0.9}},
+            "CustomerIn": {"name": "Nordlys Reiser",
+                           "contacts": [{"name": "Ingrid", "email": "ingrid@nordlys.example"}]},
+            "NamedCalendarIn": {"key": "ghent", "timezone": "Europe/Brussels",
+                                "working_days": ["mon", "tue", "wed", "thu", "fri"],
+                                "working_hours": ["08:30", "16:30"]},
+            "HolidaysIn": {"dates": ["2026-05-01"]},
         }
         if title in known:
             return dict(known[title])
@@ -140,8 +150,15 @@ def make_world(client: TestClient, engine: Engine) -> World:
     absence = client.post("/api/v1/users/bruno/absences",
                           json={"starts_on": "2026-05-04", "ends_on": "2026-05-08"})
     assert absence.status_code == 201, absence.text
+    calendar = client.post("/api/v1/calendars", json={
+        "key": "clm", "timezone": "Europe/Brussels", "working_days": ["mon", "tue", "wed"],
+        "working_hours": ["09:00", "17:00"]})
+    assert calendar.status_code == 201, calendar.text
+    agreement = client.post("/api/v1/services/CLM/agreements", json={
+        "calendar": "clm", "target": {"value": 2, "unit": "working_days", "share": 0.8}})
+    assert agreement.status_code == 201, agreement.text
     return World(client, engine, claims, settlements, spare_token=int(spare.json()["id"]),
-                 absence=int(absence.json()["id"]))
+                 absence=int(absence.json()["id"]), agreement=int(agreement.json()["id"]))
 
 
 BLOCKED_FIRST = ("/unblock", "/escalate")  # routes that act on a blocked item only

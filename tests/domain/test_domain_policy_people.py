@@ -79,3 +79,15 @@ def test_the_roles_page_lists_the_new_actions() -> None:
                    Action.CONFIRM_SKILLS, Action.MANAGE_AVAILABILITY, Action.LEND_PEOPLE):
         assert f"| `{action.value}` |" in page
     assert "| `people.lend` | lend a team member" in page
+
+
+def test_the_registry_is_kept_by_a_delivery_manager_of_any_service_or_an_admin() -> None:
+    authorize(member("dana", INT=Role.SERVICE_DELIVERY_MANAGER), Action.MANAGE_REGISTRY)
+    authorize(Actor("olivia", is_admin=True), Action.MANAGE_REGISTRY)
+    authorize(LOCAL_USER, Action.MANAGE_REGISTRY)
+    for refused in (member("ben", CLM=Role.FLOW_MANAGER, INT=Role.TEAM_MEMBER), Actor("nobody"),
+                    Actor("dana", scope=Scope.READ,
+                          memberships={CLM: frozenset({Role.SERVICE_DELIVERY_MANAGER})})):
+        with pytest.raises(Forbidden):
+            authorize(refused, Action.MANAGE_REGISTRY)
+    assert "| `registry.manage` |" in roles_markdown()

@@ -49,7 +49,7 @@ from flowdesk.domain.items import classify_move
 from flowdesk.domain.people import Actor, Role
 from flowdesk.domain.policy import ORGANISATION_ACTIONS, Action, authorize, move_action
 from flowdesk.domain.workflow import Phase
-from flowdesk.services import accounts, availability, skills
+from flowdesk.services import accounts, agreements, availability, registry, skills
 from flowdesk.services import items as uc
 from flowdesk.services.commands import BlockItem, CreateItem, MoveItem
 from flowdesk.storage.unit_of_work import UnitOfWork
@@ -425,6 +425,107 @@ def lending_on_the_page(ctx: Ctx) -> Iterator[Case]:
                form={"username": name, "to_service": POOL, "until": "2026-03-20"})
 
 
+# --- agreements, and the registry every service shares ------------------------------------
+
+CALENDAR = {"timezone": "Europe/Brussels", "working_days": ["mon", "tue", "wed", "thu", "fri"],
+            "working_hours": ["09:00", "17:00"]}
+SERVICE_LEVELS = Needs.of(Action.SERVICE_LEVELS)
+REGISTRY = Needs.of(Action.MANAGE_REGISTRY)
+
+
+def agreement_body(customer: str | None) -> dict[str, Any]:
+    return {"customer": customer, "calendar": CALENDAR,
+            "target": {"value": 2, "unit": "working_days", "share": 0.85}}
+
+
+def new_customer(ctx: Ctx) -> str:
+    """A customer of its own: an agreement for it overlaps no other."""
+    key = ctx.world.unique("cust-")
+    registry.create_customer(ctx.world.uow, ctx.world.clock, OPERATOR, name=key, key=key)
+    return key
+
+
+def an_agreement(ctx: Ctx, needs: Needs) -> tuple[int, str]:
+    """An agreement of the target service and its customer: a new one when the request
+    should change it; else one shared by every refused request."""
+    shared = (ctx.svc.key, "agreement")
+    if not ctx.allowed(needs) and shared in ctx.world.shared:
+        made_id, customer = ctx.world.shared[shared].split(" ")
+        return int(made_id), customer
+    customer = new_customer(ctx)
+    made = agreements.create_agreement(ctx.world.uow, ctx.world.clock, OPERATOR, ctx.svc.key,
+                                       agreement_body(customer))
+    if not ctx.allowed(needs):
+        ctx.world.shared[shared] = f"{made.id} {customer}"
+    return made.id, customer
+
+
+def creating_agreement(ctx: Ctx) -> Iterator[Case]:
+    customer = new_customer(ctx) if ctx.allowed(SERVICE_LEVELS) else None
+    yield Case("", SERVICE_LEVELS, f"{API}/services/{ctx.svc.key}/agreements",
+               json=agreement_body(customer))
+
+
+def on_agreement(suffix: str, needs: Needs, *, changing: bool = False) -> Handler:
+    def cases(ctx: Ctx) -> Iterator[Case]:
+        made_id, customer = an_agreement(ctx, needs)
+        yield Case("", needs, f"{API}/services/{ctx.svc.key}/agreements/{made_id}{suffix}",
+                   json=agreement_body(customer) if changing else None)
+    return cases
+
+
+def creating_customer(ctx: Ctx) -> Iterator[Case]:
+    yield Case("", REGISTRY, f"{API}/customers", json={"name": ctx.world.unique("Customer ")})
+
+
+def creating_calendar(ctx: Ctx) -> Iterator[Case]:
+    yield Case("", REGISTRY, f"{API}/calendars",
+               json={"key": ctx.world.unique("cal-"), **CALENDAR})
+
+
+def office(ctx: Ctx) -> str:
+    """A registry calendar, made once."""
+    if ("calendar",) not in ctx.world.shared:
+        registry.create_calendar(ctx.world.uow, ctx.world.clock, OPERATOR, "office", CALENDAR)
+        ctx.world.shared[("calendar",)] = "office"
+    return "office"
+
+
+def adding_holidays(ctx: Ctx) -> Iterator[Case]:
+    yield Case("", REGISTRY, f"{API}/calendars/{office(ctx)}/holidays",
+               json={"dates": ["2026-05-01"]})
+
+
+def agreement_form(ctx: Ctx, customer: str | None) -> dict[str, Any]:
+    return {"customer": customer or "", "calendar": office(ctx), "target_value": "2",
+            "target_unit": "working_days", "target_share": "0.85"}
+
+
+def creating_agreement_on_the_page(ctx: Ctx) -> Iterator[Case]:
+    customer = new_customer(ctx) if ctx.allowed(SERVICE_LEVELS) else None
+    yield Case("", SERVICE_LEVELS, f"/services/{ctx.svc.key}/agreements",
+               form=agreement_form(ctx, customer))
+
+
+def on_agreement_page(suffix: str, *, changing: bool = False) -> Handler:
+    def cases(ctx: Ctx) -> Iterator[Case]:
+        made_id, customer = an_agreement(ctx, SERVICE_LEVELS)
+        yield Case("", SERVICE_LEVELS, f"/services/{ctx.svc.key}/agreements/{made_id}{suffix}",
+                   form=agreement_form(ctx, customer) if changing else {})
+    return cases
+
+
+def shared_on_the_page(suffix: str, form: Callable[[Ctx], dict[str, Any]], *,
+                       calendar: bool = False) -> Handler:
+    """Keeping the registry from a service's settings: the service's readers only."""
+    def cases(ctx: Ctx) -> Iterator[Case]:
+        if calendar:
+            office(ctx)
+        yield Case("", Needs.of(Action.READ, Action.MANAGE_REGISTRY),
+                   f"/services/{ctx.svc.key}{suffix}", form=form(ctx))
+    return cases
+
+
 def create_user_on_the_page(ctx: Ctx) -> Iterator[Case]:
     yield Case("", Needs.of(Action.MANAGE_USERS), "/admin/users",
                form={"username": ctx.world.unique("newcomer"), "display_name": "Nia New"})
@@ -545,6 +646,20 @@ HANDLERS: dict[str, Handler] = {
     f"PUT {API}/services/{{key}}/blocker-categories": simple(
         f"{API}/services/{{key}}/blocker-categories", Needs.of(Action.BLOCKER_CATEGORIES),
         json={"categories": ["customer", "vendor", "other team"]}),
+    f"GET {API}/services/{{key}}/agreements": simple(f"{API}/services/{{key}}/agreements",
+                                                    READ),
+    f"POST {API}/services/{{key}}/agreements": creating_agreement,
+    f"GET {API}/services/{{key}}/agreements/{{agreement_id}}/versions": on_agreement(
+        "/versions", READ),
+    f"PUT {API}/services/{{key}}/agreements/{{agreement_id}}": on_agreement(
+        "", SERVICE_LEVELS, changing=True),
+    f"DELETE {API}/services/{{key}}/agreements/{{agreement_id}}": on_agreement(
+        "", SERVICE_LEVELS),
+    f"GET {API}/customers": simple(f"{API}/customers", SIGNED_IN),
+    f"POST {API}/customers": creating_customer,
+    f"GET {API}/calendars": simple(f"{API}/calendars", SIGNED_IN),
+    f"POST {API}/calendars": creating_calendar,
+    f"POST {API}/calendars/{{calendar_key}}/holidays": adding_holidays,
     f"GET {API}/me": simple(f"{API}/me", SIGNED_IN),
     f"GET {API}/me/work": simple(f"{API}/me/work", SIGNED_IN),
     f"GET {API}/me/tokens": simple(f"{API}/me/tokens", SIGNED_IN),
@@ -598,6 +713,18 @@ HANDLERS: dict[str, Handler] = {
         f"/admin/users/{SPARE}/password", USERS, form={"password": "a new long password"}),
     "POST /admin/users/{username}/limit": simple(f"/admin/users/{SPARE}/limit", USERS,
                                                  form={"wip_limit": "4"}),
+    "GET /services/{key}/agreements": simple("/services/{key}/agreements", READ),
+    "POST /services/{key}/agreements": creating_agreement_on_the_page,
+    "POST /services/{key}/agreements/{agreement_id}": on_agreement_page("", changing=True),
+    "POST /services/{key}/agreements/{agreement_id}/retire": on_agreement_page("/retire"),
+    "POST /services/{key}/customers": shared_on_the_page(
+        "/customers", lambda ctx: {"customer_name": ctx.world.unique("Customer ")}),
+    "POST /services/{key}/calendars": shared_on_the_page(
+        "/calendars", lambda ctx: {"calendar_key": ctx.world.unique("cal-"),
+                                   "timezone": "Europe/Brussels", "working_days": "mon",
+                                   "opens": "09:00", "closes": "17:00"}),
+    "POST /services/{key}/calendars/{calendar_key}/holidays": shared_on_the_page(
+        "/calendars/office/holidays", lambda ctx: {"dates": "2026-05-01"}, calendar=True),
     "GET /my-work": simple("/my-work", SIGNED_IN),
     "GET /account/tokens": simple("/account/tokens", SIGNED_IN),
     "POST /account/tokens": simple("/account/tokens", SIGNED_IN,

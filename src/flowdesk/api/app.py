@@ -17,6 +17,7 @@ from flowdesk.api.deps import current_actor
 from flowdesk.api.disconnect import ClientGone, client_gone
 from flowdesk.api.limits import BodySizeLimit
 from flowdesk.api.routers import (
+    agreements,
     capacity,
     charts,
     demand,
@@ -119,7 +120,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     # Every API route resolves the acting user, reads included (401 for nobody); the use
     # cases decide what that user may do. The OpenAPI document and its docs stay open.
     for router in (services.router, items.router, events.router, metrics.router,
-                   charts.router, people.router, demand.router, capacity.router):
+                   charts.router, people.router, demand.router, capacity.router,
+                   agreements.router):
         app.include_router(router, prefix="/api/v1", dependencies=[Depends(current_actor)])
     app.include_router(health.router, prefix="/api/v1")  # open: monitors ask without a token
     document_errors(app)

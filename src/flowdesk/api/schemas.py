@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
 
@@ -206,6 +207,11 @@ class BlockerOut(BaseModel):
     started_at: datetime
 
 
+class AgreementRefOut(BaseModel):
+    id: int
+    version: int
+
+
 class ItemOut(BaseModel):
     key: str
     version: int
@@ -226,6 +232,11 @@ class ItemOut(BaseModel):
     committed_at: datetime | None
     delivered_at: datetime | None
     discarded_at: datetime | None
+    due_at: datetime | None = Field(description="when the agreement that applied at arrival "
+                                    "promised it: ISO 8601 in the service's time zone")
+    entitlement: str = Field(description="what the agreement entitles it to, in words")
+    agreement: AgreementRefOut | None = Field(description="the agreement version it arrived "
+                                              "under")
 
     @classmethod
     def of(cls, item: WorkItem, service: Service) -> ItemOut:
@@ -240,7 +251,20 @@ class ItemOut(BaseModel):
                                started_at=blocker.started_at) if blocker else None,
             arrived_at=item.arrived_at, committed_at=item.committed_at,
             delivered_at=item.delivered_at, discarded_at=item.discarded_at,
+            due_at=_in_zone(item.due_at, service.timezone), entitlement=item.entitlement,
+            agreement=None if item.agreement_id is None or item.agreement_version is None
+            else AgreementRefOut(id=item.agreement_id, version=item.agreement_version),
         )
+
+
+def _in_zone(moment: datetime | None, timezone: str) -> datetime | None:
+    """An instant as the service's wall clock shows it, with its offset (ISO 8601)."""
+    if moment is None:
+        return None
+    try:
+        return moment.astimezone(ZoneInfo(timezone))
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # unknown here: UTC, said as such
+        return moment
 
 
 class BoardStageOut(BaseModel):

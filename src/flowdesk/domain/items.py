@@ -49,6 +49,13 @@ class WorkItem:
     delivered_at: datetime | None = None
     discarded_at: datetime | None = None
     blocker: Blocker | None = field(default=None)
+    # The registry customer the `customer` text names (None: free text only).
+    customer_id: int | None = None
+    # What the agreement that applied at arrival promised (None: no agreement applied).
+    due_at: datetime | None = None
+    entitlement: str = ""
+    agreement_id: int | None = None
+    agreement_version: int | None = None
 
     @property
     def is_blocked(self) -> bool:

@@ -70,6 +70,8 @@ class Action(StrEnum):
     CONFIRM_SKILLS = "skills.confirm"
     MANAGE_AVAILABILITY = "availability.manage"
     LEND_PEOPLE = "people.lend"
+    # Shared by every service: the customer registry and the business calendars.
+    MANAGE_REGISTRY = "registry.manage"
     # The organisation: admins only.
     CREATE_SERVICE = "service.create"
     MANAGE_USERS = "users.manage"
@@ -132,6 +134,9 @@ POLICY: dict[Action, Rule] = {
     Action.LEND_PEOPLE: _rule("lend a team member to another service one belongs to, until a "
                               "date: a temporary membership that ends by itself (admins too)",
                               SDM),
+    Action.MANAGE_REGISTRY: _rule("keep the customer registry and the business calendars "
+                                  "every service shares (a Service Delivery Manager of any "
+                                  "service; admins too)", SDM),
     Action.CREATE_SERVICE: _rule("create services", ),
     Action.MANAGE_USERS: _rule("create, deactivate and reset users", ),
     Action.READ_USERS: _rule("see the accounts", writes=False),
@@ -145,6 +150,10 @@ ADMIN_SERVICE_ACTIONS = frozenset({Action.MANAGE_MEMBERS, Action.SEE_CAPACITY,
                                    Action.MANAGE_AVAILABILITY, Action.LEND_PEOPLE})
 """Service actions an admin may take without being a member: give a new service people, see
 every service's capacity, set anyone's availability, lend people between services."""
+
+SHARED_ACTIONS = frozenset({Action.MANAGE_REGISTRY})
+"""Actions on what every service shares, not on one service: an admin may, and so may a
+member holding a role that may take the action in any service."""
 
 SELF_ACTIONS = frozenset({Action.SEE_CAPACITY, Action.MANAGE_AVAILABILITY})
 """Actions on a person that the person may always take on themself (`authorize_on_person`)."""
@@ -192,6 +201,12 @@ def authorize(actor: Actor, action: Action, service_id: int | None = None, *,
         if not actor.is_admin:
             raise Forbidden(f"only an organisation admin may {rule.what}")
         return
+    if action in SHARED_ACTIONS:
+        if actor.is_admin or any(roles & rule.roles for roles in actor.memberships.values()):
+            return
+        needed = " or ".join(r.label for r in ROLE_ORDER if r in rule.roles)
+        raise Forbidden(f"to {rule.what} you need to be an admin, or the {needed} of a "
+                        "service")
     assert service_id is not None, "a service action needs its service"
     roles = actor.roles_in(service_id)
     if not roles:
@@ -257,7 +272,8 @@ def roles_markdown() -> str:
     rows = []
     for action, rule in POLICY.items():
         marks = ["yes" if role in rule.roles else "" for role in ROLE_ORDER]
-        admin = "yes" if action in ORGANISATION_ACTIONS | ADMIN_SERVICE_ACTIONS else ""
+        admin = "yes" if action in ORGANISATION_ACTIONS | ADMIN_SERVICE_ACTIONS | \
+            SHARED_ACTIONS else ""
         rows.append(f"| `{action.value}` | {rule.what} | " + " | ".join(marks) +
                     f" | {admin} |")
     return "\n".join([*head, *rows, "", "## Your own account", "", OWN_ACCOUNT]) + "\n"

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, false, func, or_, select, true, union_all
 
+from flowdesk.domain.calendars import Calendar
 from flowdesk.domain.classes import ClassOfService
 from flowdesk.domain.errors import NotFound
 from flowdesk.domain.items import Blocker, WorkItem
@@ -22,6 +23,7 @@ from flowdesk.domain.people import Actor
 from flowdesk.domain.workflow import Phase, Service, Stage
 from flowdesk.services.queries import DONE_WINDOW, readable_service, readable_service_id
 from flowdesk.storage import accounts as people
+from flowdesk.storage import agreements as agreement_store
 from flowdesk.storage import repository as repo
 from flowdesk.storage.tables import blockers, item_assignees, item_events, items
 from flowdesk.storage.text import fold, unicode_lower, use_unicode_lower
@@ -117,6 +119,8 @@ class BoardView:
     done_since: datetime
     choices: FilterChoices
     names: dict[str, str] = field(default_factory=dict)  # username -> display name
+    # The calendars of the agreement versions the cards arrived under, by (id, version).
+    calendars: dict[tuple[int, int], Calendar] = field(default_factory=dict)
 
     def name(self, person: str) -> str:
         """How a person is shown: the account's display name, or the text as it is (history
@@ -170,6 +174,7 @@ def board_view(uow: UnitOfWork, actor: Actor, key: str, now: datetime, *,
         choices = _choices(conn, open_ids)
         names = people.display_names(conn, [p for c in cards for p in c.assignees] +
                                      choices.people)
+        calendars = agreement_calendars(conn, cards)
     by_stage: dict[int, list[WorkItem]] = defaultdict(list)
     for card in cards:
         by_stage[card.stage_id].append(card)
@@ -178,7 +183,19 @@ def board_view(uow: UnitOfWork, actor: Actor, key: str, now: datetime, *,
                     matching.get(stage.id, 0))
         for stage in service.stages
     ]
-    return BoardView(service, columns, done_since, choices, names)
+    return BoardView(service, columns, done_since, choices, names, calendars)
+
+
+def agreement_calendars(conn: Connection, cards: Iterable[WorkItem]
+                        ) -> dict[tuple[int, int], Calendar]:
+    """The calendars of the agreement versions open cards arrived under (one query, none
+    when no card has one): the working time left on a card is counted by them."""
+    pairs = {(c.agreement_id, c.agreement_version) for c in cards
+             if c.agreement_id is not None and c.agreement_version is not None
+             and c.delivered_at is None and c.discarded_at is None}
+    found = agreement_store.agreement_versions_of(
+        conn, [(int(i), int(v)) for i, v in pairs if i is not None and v is not None])
+    return {k: a.calendar for k, a in found.items()}
 
 
 def _closed_column(phase: Phase) -> Any:
@@ -199,7 +216,8 @@ def _counts(conn: Connection, stage_ids: list[int], where: ColumnElement[bool]) 
 CARD_COLUMNS = (items.c.id, items.c.service_id, items.c.key, items.c.title, items.c.type,
                 items.c.cos, items.c.customer, items.c.due_date, items.c.stage_id, items.c.rank,
                 items.c.version, items.c.arrived_at, items.c.committed_at, items.c.delivered_at,
-                items.c.discarded_at)
+                items.c.discarded_at, items.c.due_at, items.c.entitlement,
+                items.c.agreement_id, items.c.agreement_version)
 Slice = tuple[ColumnElement[bool], Any, int | None]  # (condition, column to order by, cap)
 
 
@@ -249,7 +267,8 @@ def _cards(conn: Connection, open_slices: list[Slice],
                  stage_id=r.stage_id, rank=r.rank, version=r.version, arrived_at=r.arrived_at,
                  committed_at=r.committed_at, delivered_at=r.delivered_at,
                  discarded_at=r.discarded_at, assignees=people.get(r.id, ()),
-                 blocker=open_blockers.get(r.id))
+                 blocker=open_blockers.get(r.id), due_at=r.due_at, entitlement=r.entitlement,
+                 agreement_id=r.agreement_id, agreement_version=r.agreement_version)
         for query in in_order for r in conn.execute(query)
     ]
 
@@ -288,6 +307,7 @@ class CardUpdate:
     item: WorkItem
     counts: dict[int, int]  # stage id -> exact count, for the stages the change touched
     names: dict[str, str] = field(default_factory=dict)  # the assignees' display names
+    calendars: dict[tuple[int, int], Calendar] = field(default_factory=dict)
 
 
 def card_update(uow: UnitOfWork, item_id: int, event_ids: Iterable[int] = ()) -> CardUpdate:
@@ -315,7 +335,9 @@ def card_update(uow: UnitOfWork, item_id: int, event_ids: Iterable[int] = ()) ->
                 .group_by(items.c.stage_id))
         }
         names = people.display_names(conn, item.assignees)
-    return CardUpdate(service, item, {sid: counts.get(sid, 0) for sid in touched}, names)
+        calendars = agreement_calendars(conn, [item])
+    return CardUpdate(service, item, {sid: counts.get(sid, 0) for sid in touched}, names,
+                      calendars)
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,7 @@ from flowdesk.domain.wip import (
     check_personal,
 )
 from flowdesk.domain.workflow import Phase, Service, Stage
+from flowdesk.services import agreements
 from flowdesk.services.commands import (
     AssignItem,
     BlockItem,
@@ -56,6 +57,7 @@ from flowdesk.services.commands import (
     UpdateItem,
 )
 from flowdesk.storage import accounts, idempotency
+from flowdesk.storage import agreements as agreement_store
 from flowdesk.storage import repository as repo
 from flowdesk.storage.unit_of_work import UnitOfWork
 
@@ -113,11 +115,19 @@ def create_item_once(uow: UnitOfWork, clock: Clock, actor: Actor,
             repo.lock_stage(conn, stage.id)  # as a move into it would: the count stays exact
         now = clock.now()
         number = repo.next_item_number(conn, service_id)  # a refusal rolls it back
+        # The registry customer it names, and what the agreement that applies promises.
+        arrived = agreements.arrival(conn, service_id, customer, cmd.cos, now)
+        entitled = arrived.entitlement
         item = WorkItem(
             id=0, service_id=service_id, key=f"{service.key}-{number}", title=title,
             description=description, type=item_type, cos=cmd.cos, customer=customer,
             due_date=cmd.due_date, assignees=assignees, stage_id=stage.id,
             rank=bottom_rank(repo.last_rank_in_stage(conn, stage.id)), version=1, arrived_at=now,
+            customer_id=arrived.customer_id,
+            due_at=None if entitled is None else entitled.due_at,
+            entitlement="" if entitled is None else entitled.text,
+            agreement_id=None if entitled is None else entitled.agreement_id,
+            agreement_version=None if entitled is None else entitled.agreement_version,
         )
         counts = repo.wip_counts(conn, service, counted, classes=False, persons=[])
         violations = check_arrival(service, item, stage, counts)
@@ -399,6 +409,9 @@ def update_item(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: UpdateItem) ->
                 ))
         override = _override(violations, cmd.override_reason)
         edited = replace(edited, version=item.version + 1)
+        if "customer" in changes:  # the registry entry the new text names, if any
+            found = agreement_store.find_customer(conn, edited.customer)
+            edited = replace(edited, customer_id=None if found is None else found.id)
         repo.save_item(conn, edited, now)
         if override is not None:
             repo.append_event(
@@ -557,6 +570,9 @@ def item_snapshot(item: WorkItem) -> dict[str, Any]:
         "key": item.key, "title": item.title, "type": item.type, "cos": item.cos.value,
         "customer": item.customer, "due_date": _plain(item.due_date),
         "assignees": list(item.assignees), "version": item.version,
+        **({} if item.agreement_id is None else {
+            "agreement": {"id": item.agreement_id, "version": item.agreement_version},
+            "due_at": _plain(item.due_at), "entitlement": item.entitlement}),
     }
 
 

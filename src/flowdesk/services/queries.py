@@ -10,12 +10,14 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select
 
+from flowdesk.domain.agreements import Agreement
 from flowdesk.domain.errors import NotFound
 from flowdesk.domain.items import Blocker, WorkItem
 from flowdesk.domain.people import Actor
 from flowdesk.domain.policy import Action, authorize
 from flowdesk.domain.workflow import Phase, Service, Stage
 from flowdesk.storage import accounts as people
+from flowdesk.storage import agreements as agreement_store
 from flowdesk.storage import repository as repo
 from flowdesk.storage.tables import blockers, item_assignees, item_events, items, services, stages
 from flowdesk.storage.unit_of_work import UnitOfWork
@@ -212,6 +214,7 @@ class ItemPanel:
     events: list[EventView]
     members: list[people.MemberRow]  # the service's current members
     names: dict[str, str]  # username -> display name, for assignees and the history's people
+    agreement: Agreement | None = None  # the agreement version it arrived under
 
     def name(self, person: str) -> str:
         """The display name of an account, or the text as it is (imported history may name
@@ -231,7 +234,11 @@ def item_panel(uow: UnitOfWork, actor: Actor, key: str, now: datetime) -> ItemPa
                      *(str(e.payload["person"]) for e in events if "person" in e.payload)}
         known = {m.user.username: m.user.display_name for m in members}
         names = {**people.display_names(conn, sorted(mentioned - known.keys())), **known}
-    return ItemPanel(item, service, events, members, names)
+        agreement = None
+        if item.agreement_id is not None and item.agreement_version is not None:
+            agreement = agreement_store.agreement_version(conn, item.agreement_id,
+                                                          item.agreement_version)
+    return ItemPanel(item, service, events, members, names, agreement)
 
 
 def service_feed(uow: UnitOfWork, actor: Actor, key: str, after: int,

@@ -352,6 +352,11 @@ def item_from_row(row: Row[Any], assignees: tuple[str, ...], blocker: Blocker | 
         delivered_at=row.delivered_at,
         discarded_at=row.discarded_at,
         blocker=blocker,
+        customer_id=row.customer_id,
+        due_at=row.due_at,
+        entitlement=row.entitlement,
+        agreement_id=row.agreement_id,
+        agreement_version=row.agreement_version,
     )
 
 
@@ -373,6 +378,9 @@ def insert_item(conn: Connection, item: WorkItem, number: int, now: datetime,
         "rank": item.rank, "version": item.version, "arrived_at": item.arrived_at,
         "committed_at": item.committed_at, "delivered_at": item.delivered_at,
         "discarded_at": item.discarded_at, "updated_at": now, "external_id": external_id,
+        "customer_id": item.customer_id, "due_at": item.due_at,
+        "entitlement": item.entitlement, "agreement_id": item.agreement_id,
+        "agreement_version": item.agreement_version,
     })
     item_id = inserted_id(result)
     for person in item.assignees:
@@ -389,6 +397,7 @@ def save_item(conn: Connection, item: WorkItem, now: datetime) -> None:
         "due_date": item.due_date, "stage_id": item.stage_id, "rank": item.rank,
         "version": item.version, "committed_at": item.committed_at,
         "delivered_at": item.delivered_at, "discarded_at": item.discarded_at, "updated_at": now,
+        "customer_id": item.customer_id,
     })
 
 

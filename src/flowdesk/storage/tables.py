@@ -14,6 +14,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
@@ -163,6 +164,80 @@ class_policies = Table(
     Column("policy", Text, nullable=False, server_default=""),
 )
 
+# The customer organisations services work for, shared by every service. `key` is a short
+# lowercase name ("acme-corp"); `match_name` is the name trimmed and case-folded, so an item's
+# customer text finds its customer by key or by name in one indexed query.
+customers = Table(
+    "customers", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(40), nullable=False, unique=True),
+    Column("name", String(120), nullable=False),
+    Column("match_name", String(400), nullable=False),
+    Column("created_at", TS, nullable=False),
+    Index("ix_customers_match_name", "match_name"),
+)
+
+# The people who make requests for a customer.
+customer_contacts = Table(
+    "customer_contacts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("customer_id", ForeignKey("customers.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(120), nullable=False),
+    Column("email", String(254), nullable=False),
+    Index("ix_customer_contacts_customer_id", "customer_id"),
+)
+
+# Named business calendars (flowdesk.domain.calendars.Calendar), shared by every service.
+# Working days are day names ("mon"), hours minutes after midnight, holidays ISO dates.
+calendars = Table(
+    "calendars", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(40), nullable=False, unique=True),
+    Column("name", String(120), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("working_days", JSON, nullable=False),
+    Column("opens", Integer, nullable=False),
+    Column("closes", Integer, nullable=False),
+    Column("holidays", JSON, nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+)
+
+# A service's customer agreement: its current state. Every version is kept, unchanged, in
+# agreement_versions; `version` is the latest. A retired agreement applies to no new item.
+agreements = Table(
+    "agreements", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("retired_at", TS),
+    Index("ix_agreements_service_id", "service_id"),
+)
+
+# One version of an agreement (flowdesk.domain.agreements.Agreement), never changed once
+# written but for `retired_at`, set when a newer version or the retirement replaces it. The
+# calendar is a snapshot (a registry calendar's `calendar_id` says which one it came from).
+agreement_versions = Table(
+    "agreement_versions", metadata,
+    Column("agreement_id", ForeignKey("agreements.id", ondelete="CASCADE"), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    # Random, per row: processes cache parsed versions by (id, version, token), so a version
+    # written by a transaction that rolled back (its id used again) is never taken for another.
+    Column("token", String(32), nullable=False),
+    Column("name", String(120), nullable=False, server_default=""),
+    Column("customer_id", ForeignKey("customers.id"), nullable=True),
+    Column("cos", String(16)),
+    Column("calendar_id", ForeignKey("calendars.id"), nullable=True),
+    Column("calendar", JSON, nullable=False),
+    Column("target", JSON, nullable=False),
+    Column("cut_off", String(5)),
+    Column("due_by", String(5)),
+    Column("created_by", String(80), nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("retired_at", TS),
+)
+
 items = Table(
     "items", metadata,
     Column("id", Integer, primary_key=True),
@@ -184,10 +259,22 @@ items = Table(
     Column("discarded_at", TS),
     Column("updated_at", TS, nullable=False),
     Column("external_id", String(120)),  # the id in the tool an item was imported from
+    # The registry's customer the `customer` text names (null: free text, e.g. imported).
+    Column("customer_id", ForeignKey("customers.id"), nullable=True),
+    # What the agreement that applied at arrival promised: the due instant, the sentence for
+    # people, and the agreement version (kept when the agreement changes later).
+    Column("due_at", TS),
+    Column("entitlement", Text, nullable=False, server_default=""),
+    Column("agreement_id", Integer),
+    Column("agreement_version", Integer),
     UniqueConstraint("service_id", "number", name="uq_items_service_number"),
     UniqueConstraint("service_id", "external_id", name="uq_items_service_external"),
+    ForeignKeyConstraint(["agreement_id", "agreement_version"],
+                         ["agreement_versions.agreement_id", "agreement_versions.version"],
+                         name="fk_items_agreement_id_agreement_versions"),
     Index("ix_items_stage_rank", "stage_id", "rank"),
     Index("ix_items_service_delivered", "service_id", "delivered_at"),
+    Index("ix_items_customer_id", "customer_id"),
 )
 
 item_assignees = Table(

@@ -19,6 +19,7 @@ from flowdesk.web.live_render import CardRenderer
 from flowdesk.web.routes import (
     account,
     admin_users,
+    agreements,
     analytics,
     api_docs,
     create,
@@ -38,7 +39,8 @@ from flowdesk.web.templating import STATIC_DIR, make_environment
 ROUTERS = (pages.router, items.router, items.actions, moves.router, create.router,
            create.actions, stream.router, analytics.router, account.router, account.actions,
            people.router, people.actions, admin_users.router, admin_users.actions, me.router,
-           me.actions, demand.router, demand.actions, skills.router, skills.actions)
+           me.actions, demand.router, demand.actions, skills.router, skills.actions,
+           agreements.router, agreements.actions)
 PUBLIC_ROUTERS = (account.public, api_docs.router)
 
 

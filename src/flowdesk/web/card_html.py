@@ -13,25 +13,34 @@ from datetime import datetime
 
 from markupsafe import Markup, escape
 
+from flowdesk.domain.calendars import Calendar
 from flowdesk.domain.items import WorkItem
-from flowdesk.web.cards import age_days, due_of, initials
+from flowdesk.web.cards import age_days, due_of, initials, sla_of
 from flowdesk.web.hints import CardHint
 
 NO_NAMES: Mapping[str, str] = {}
+Calendars = Mapping[tuple[int, int], Calendar]  # by (agreement id, version)
+NO_CALENDARS: Calendars = {}
 
 
 def card_html(item: WorkItem, now: datetime, service_key: str,
               hint: CardHint | None = None, names: Mapping[str, str] = NO_NAMES, *,
-              movable: bool = True) -> Markup:
+              movable: bool = True, timezone: str = "UTC",
+              calendars: Calendars = NO_CALENDARS) -> Markup:
     """The card of `item` as it looks at `now`: key, class (colour and label), age, title,
     type, customer, due date, people and blocker, and its "Move to…" button (only when the
     person may move cards: `movable`). `hint` adds the flow hints (web/hints.py): age against
     past lead times, and due-date risk. `names` are the assignees' display names (a name
     without an account is shown as it is).
     `data-rank` and `data-id` are its place in its stage (the board's order: rank, then id), so
-    the board script can put a live update in its place within the card's own lane."""
+    the board script can put a live update in its place within the card's own lane.
+    `timezone` is the service's: due dates turn overdue at its local midnight, and times are
+    shown in it. `calendars` are the calendars of the agreement versions items arrived under:
+    the working time left is counted by them."""
     end = move_button(item) + "</article>" if movable else "</article>"
-    return Markup(card_body(item, now, service_key, hint, names) + end)  # noqa: S704 - escaped
+    body = card_body(item, now, service_key, hint, names, timezone=timezone,
+                     calendars=calendars)
+    return Markup(body + end)  # noqa: S704 - escaped
 
 
 def move_button(item: WorkItem) -> str:
@@ -40,7 +49,8 @@ def move_button(item: WorkItem) -> str:
 
 
 def card_body(item: WorkItem, now: datetime, service_key: str, hint: CardHint | None,
-              names: Mapping[str, str]) -> str:
+              names: Mapping[str, str], *, timezone: str = "UTC",
+              calendars: Calendars = NO_CALENDARS) -> str:
     """The card up to its "Move to…" button and closing tag, every value from a person
     escaped (a live update sends it both with and without the button)."""
     key = escape(item.key)
@@ -67,7 +77,7 @@ def card_body(item: WorkItem, now: datetime, service_key: str, hint: CardHint | 
                  f'<div class="card-meta"><span class="card-type">{escape(item.type)}</span>')
     if item.customer:
         parts.append(f'<span class="card-customer">{escape(item.customer)}</span>')
-    due = due_of(item, now)
+    due = due_of(item, now, timezone)
     if due is not None:
         parts.append(f'<time class="due due-{due.tone or "later"}" datetime="{due.iso}">'
                      f'{due.label}</time>')
@@ -80,6 +90,15 @@ def card_body(item: WorkItem, now: datetime, service_key: str, hint: CardHint | 
                          for p in shown)
         parts.append(f'<span class="people">{people}</span>')
     parts.append("</div>\n")
+    if item.due_at is not None:
+        calendar = calendars.get((item.agreement_id or 0, item.agreement_version or 0))
+        sla = sla_of(item, now, calendar, timezone)
+        if sla is not None:
+            parts.append(
+                f'<p class="sla sla-{sla.tone or "later"}" title="{escape(sla.sentence)}">'
+                f'<span class="sla-name">{escape(sla.headline)}</span> · '
+                f'<span class="sla-left">{escape(sla.left)}</span> · '
+                f'<time datetime="{sla.iso}">{escape(sla.due)}</time></p>\n')
     if item.blocker is not None and item.blocker.is_open:
         parts.append(f'<p class="blocker"><span class="blocker-tag">Blocked</span> '
                      f'<span class="blocker-cat">{escape(item.blocker.category)}</span> '

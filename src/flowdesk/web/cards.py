@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flowdesk.domain.calendars import Calendar
 from flowdesk.domain.items import WorkItem
 from flowdesk.domain.workflow import Stage
 
@@ -33,14 +35,23 @@ class Due:
     iso: str
 
 
-def due_of(item: WorkItem, now: datetime) -> Due | None:
-    """The due-date badge: overdue once the due day has ended (UTC), soon within 24 hours."""
+def zone_of(timezone: str) -> tzinfo:
+    """The service's zone; UTC for a name this machine does not know."""
+    try:
+        return ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return UTC
+
+
+def due_of(item: WorkItem, now: datetime, timezone: str = "UTC") -> Due | None:
+    """The due-date badge: overdue once the due day has ended in the service's zone (its
+    local midnight, not UTC's), soon within 24 hours."""
     if item.due_date is None or item.delivered_at is not None or item.discarded_at is not None:
         return None
     # The day after the last there is has no midnight: a date stored before dates were
     # checked (9999-12-31) still shows, as never overdue.
     next_day = item.due_date + timedelta(days=1) if item.due_date < date.max else date.max
-    end_of_day = datetime.combine(next_day, time(), tzinfo=UTC)
+    end_of_day = datetime.combine(next_day, time(), tzinfo=zone_of(timezone))
     left = end_of_day - now
     day = f"{item.due_date.day} {item.due_date:%b}"
     if left <= timedelta(0):
@@ -48,6 +59,51 @@ def due_of(item: WorkItem, now: datetime) -> Due | None:
     if left <= timedelta(days=1):
         return Due(f"Due today · {day}", "soon", item.due_date.isoformat())
     return Due(f"Due {day}", "", item.due_date.isoformat())
+
+
+@dataclass(frozen=True)
+class Sla:
+    """What a card says about the service level its item arrived under."""
+
+    headline: str  # "same day", "2 working days": the entitlement's short form
+    left: str  # "5h 20m left", "overdue by 1h 10m" (working time)
+    tone: str  # "overdue", "soon" (a quarter of the working time or less left) or ""
+    due: str  # "due Tue 3 Mar 17:00 (Europe/Brussels)", in the service's zone
+    iso: str  # the due instant, ISO 8601 with the service's offset
+    sentence: str  # the entitlement, in full
+
+
+def sla_of(item: WorkItem, now: datetime, calendar: Calendar | None,
+           timezone: str = "UTC") -> Sla | None:
+    """The service-level badge of an open item that arrived under an agreement: how much
+    working time is left by the agreement's calendar, and when it is due in the service's
+    zone. None once delivered or discarded, or without an agreement."""
+    if item.due_at is None or item.delivered_at is not None or item.discarded_at is not None:
+        return None
+    if calendar is not None:
+        left = calendar.working_time_between(now, item.due_at)
+        span = calendar.working_time_between(item.arrived_at, item.due_at)
+    else:  # the calendar is not at hand: clock time
+        left, span = item.due_at - now, item.due_at - item.arrived_at
+    if now >= item.due_at:
+        late = -left if calendar is not None else now - item.due_at
+        tone = "overdue"
+        words = f"overdue by {_duration(late)}" if late >= timedelta(minutes=1) else "overdue"
+    else:
+        tone = "soon" if left * 4 <= span else ""
+        words = f"{_duration(left)} left"
+    local = item.due_at.astimezone(zone_of(timezone))
+    due = f"due {local:%a} {local.day} {local:%b %H:%M} ({timezone})"
+    headline = item.entitlement.split(":", 1)[0] if item.entitlement else "agreement"
+    return Sla(headline, words, tone, due, local.isoformat(), item.entitlement)
+
+
+def _duration(amount: timedelta) -> str:
+    """Working time in words: "2h 05m", or "40m" under an hour."""
+    minutes = max(0, int(amount.total_seconds() // 60))
+    if minutes < 60:
+        return f"{minutes}m"
+    return f"{minutes // 60}h {minutes % 60:02d}m"
 
 
 def age_days(item: WorkItem, now: datetime) -> int | None:

@@ -61,7 +61,8 @@ def card_payload(update: CardUpdate, clock: Clock,
     closed_at = item.delivered_at or item.discarded_at
     done_since = now - DONE_WINDOW
     on_board = stage.phase.is_open or (closed_at is not None and closed_at >= done_since)
-    body = card_body(item, now, service.key, hints.for_item(item.key), update.names)
+    body = card_body(item, now, service.key, hints.for_item(item.key), update.names,
+                     timezone=service.timezone, calendars=update.calendars)
     counts = []
     for stage_id, count in sorted(update.counts.items()):
         state = column_state(service.stage(stage_id), count)

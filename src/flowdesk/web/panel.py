@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -13,14 +14,19 @@ from starlette.datastructures import QueryParams
 
 from flowdesk.api.deps import request_actor
 from flowdesk.api.errors import status_for
+from flowdesk.domain.agreements import Agreement
+from flowdesk.domain.calendars import DAY_NAMES
 from flowdesk.domain.classes import CLASS_ORDER
 from flowdesk.domain.clock import Clock
 from flowdesk.domain.errors import FlowdeskError, LimitViolation, NotFound, WipLimitExceeded
+from flowdesk.domain.items import WorkItem
 from flowdesk.domain.workflow import Phase
 from flowdesk.services import queries
+from flowdesk.services.agreements import scope_text
 from flowdesk.storage.unit_of_work import UnitOfWork
 from flowdesk.web.abilities import item_can
 from flowdesk.web.board_page import board_context
+from flowdesk.web.cards import sla_of
 from flowdesk.web.forms import BoardQuery, FormReader, parse_board_query
 from flowdesk.web.history import timeline
 from flowdesk.web.templating import is_htmx, render
@@ -90,7 +96,30 @@ def item_context(request: Request, item_key: str, state: PanelState) -> dict[str
         "close_url": f"/services/{service.key}/board{q.query_string(show=None)}",
         "message": state.message, "refusal": state.refusal, "errors": state.errors,
         "values": state.values, "edit_open": state.edit_open,
+        **service_level(found.agreement, item, now, service.timezone),
     }
+
+
+def service_level(agreement: Agreement | None, item: WorkItem, now: datetime,
+                  timezone: str) -> dict[str, Any]:
+    """What the panel says about the agreement the item arrived under: which one, why it
+    applies, and the working time left."""
+    if agreement is None:
+        return {"agreement": None, "sla": sla_of(item, now, None, timezone),
+                "agreement_label": "", "agreement_why": "", "agreement_calendar": ""}
+    label = f"“{agreement.name}”" if agreement.name else f"Agreement {agreement.id}"
+    customer = f"customer “{item.customer}”" if item.customer else "no customer"
+    why = (f"It covers {scope_text(agreement)}: of the agreements in force when the item "
+           f"arrived ({customer}, class {item.cos.label}), the most specific one that "
+           "matched (customer and class, then customer, then class, then the whole "
+           "service).")
+    calendar = agreement.calendar
+    days = ", ".join(DAY_NAMES[d].capitalize() for d in sorted(calendar.working_days))
+    text = f"{calendar.timezone}: {days}, {calendar.hours_text}"
+    if agreement.cut_off is not None:
+        text += f"; cut-off {agreement.cut_off:%H:%M}"
+    return {"agreement": agreement, "sla": sla_of(item, now, calendar, timezone),
+            "agreement_label": label, "agreement_why": why, "agreement_calendar": text}
 
 
 def with_board(request: Request, panel: str, context: dict[str, Any],

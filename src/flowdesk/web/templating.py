@@ -13,7 +13,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from flowdesk import __version__
 from flowdesk.web import csrf
 from flowdesk.web.card_html import card_html
-from flowdesk.web.cards import age_days, due_of, initials
+from flowdesk.web.cards import age_days, due_of, initials, zone_of
 from flowdesk.web.markdown import render_markdown
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -38,11 +38,13 @@ def static_url(path: str) -> str:
     return f"/static/{path}?v={__version__}"
 
 
-def when(moment: datetime | None) -> str:
-    """`2 Mar 2026, 09:00` (UTC), or an empty string."""
+def when(moment: datetime | None, timezone: str = "UTC") -> str:
+    """`2 Mar 2026, 10:00 CET`: the moment in the zone (the service's), saying which; or an
+    empty string."""
     if moment is None:
         return ""
-    return f"{moment.day} {moment:%b %Y, %H:%M}"
+    local = moment.astimezone(zone_of(timezone))
+    return f"{local.day} {local:%b %Y, %H:%M} {local.tzname()}"
 
 
 def on_day(day: date | None) -> str:

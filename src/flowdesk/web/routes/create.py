@@ -14,7 +14,7 @@ from flowdesk.domain.classes import CLASS_ORDER, ClassOfService
 from flowdesk.domain.errors import FlowdeskError, NotFound, WipLimitExceeded
 from flowdesk.domain.policy import Action, authorize
 from flowdesk.domain.workflow import Phase
-from flowdesk.services import board_views, queries
+from flowdesk.services import board_views, queries, registry
 from flowdesk.services.commands import CreateItem
 from flowdesk.services.items import create_item
 from flowdesk.web.csrf import require_csrf
@@ -39,6 +39,9 @@ def _form_page(request: Request, key: str, values: dict[str, str], errors: dict[
         "service": service, "values": values, "errors": errors, "classes": CLASS_ORDER,
         "upstream": service.stages_in(Phase.UPSTREAM),
         "types": board_views.filter_choices(uow, actor, key).types,
+        # The registry's customers, offered as the customer is typed (an item refers to one
+        # by its key or name; other text is kept as it is).
+        "customers": registry.list_customers(uow, actor),
         "idempotency_key": uuid.uuid4().hex,
         "close_url": f"/services/{service.key}/board{q.query_string(show=None)}",
     }
