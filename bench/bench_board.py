@@ -15,7 +15,8 @@ p50/p95, the response size, the cards shown and the SQL statements per render (c
 
 Targets: p95 <= 150 ms at 2,000 open items; at 10,000 the page stays usable (each column shows at
 most its cap of cards, the header counts stay exact); statements per render do not grow with size,
-and signing in adds at most one to the 14 a render ran before accounts.
+and signing in adds at most one to the 14 a render ran before accounts (and the people's display
+names one more: 16 in all).
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ from flowdesk.web.board_page import CARDS_PER_COLUMN, CLOSED_PER_COLUMN
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 TARGET_P95_MS = 150.0
 STATEMENTS_BEFORE_ACCOUNTS = 14  # a render, before sign-in: authentication may add one
+DISPLAY_NAMES = 1  # since then: one query names the people on every card
 KEY = "BENCH"
 OPEN_STAGES = ["Received", "Triage", "Ready", "Assessment", "Approval", "Payment"]
 PEOPLE = [f"{first} {last}" for first, last in zip(
@@ -195,11 +197,13 @@ def main() -> int:
                   f"{r.queries:>14}")
     ok = all(r.p95_ms <= TARGET_P95_MS for r in results if r.open_items <= 2_000)
     constant = len({r.queries for r in results}) == 1
-    signed_in = all(r.queries <= STATEMENTS_BEFORE_ACCOUNTS + 1 for r in results)
+    signed_in = all(r.queries <= STATEMENTS_BEFORE_ACCOUNTS + DISPLAY_NAMES + 1
+                    for r in results)
     print(f"target p95 <= {TARGET_P95_MS:.0f} ms at 2,000: {'met' if ok else 'NOT met'}; "
           f"SQL statements per render {'constant' if constant else 'NOT constant'}, "
-          f"{'at most' if signed_in else 'MORE than'} {STATEMENTS_BEFORE_ACCOUNTS} + 1 for "
-          f"signing in; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+          f"{'at most' if signed_in else 'MORE than'} {STATEMENTS_BEFORE_ACCOUNTS} + "
+          f"{DISPLAY_NAMES} for display names + 1 for signing in; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     return 0 if ok and constant and signed_in else 1
 
 
