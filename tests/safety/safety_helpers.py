@@ -3,10 +3,7 @@ counts read straight from the tables, and the source folder a subprocess must im
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
 from sqlalchemy import Engine, func, select
 
@@ -19,8 +16,7 @@ from flowdesk.services import admin
 from flowdesk.services.commands import CreateService
 from flowdesk.storage.tables import items
 from flowdesk.storage.unit_of_work import UnitOfWork
-
-T = TypeVar("T")
+from threads import run_together  # noqa: F401 - re-exported for the tests here
 
 # The `flowdesk` package these tests import: a subprocess must import the same one (the
 # mutation checks run the tests against a mutated copy of `src/`).
@@ -58,24 +54,6 @@ def stage_id(service: Service, name: str) -> int:
     return next(s.id for s in service.stages if s.name == name)
 
 
-def run_together(count: int, work: Callable[[int], T]) -> list[T | BaseException]:
-    """Run `work(i)` on `count` threads released at the same moment; results or exceptions."""
-    barrier = threading.Barrier(count)
-    results: list[T | BaseException] = [RuntimeError("did not run")] * count
-
-    def runner(i: int) -> None:
-        barrier.wait()
-        try:
-            results[i] = work(i)
-        except BaseException as exc:  # the caller inspects every outcome
-            results[i] = exc
-
-    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def count_in(engine: Engine, stage_ids: list[int]) -> int:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Engine, select
 
@@ -16,11 +14,11 @@ from flowdesk.services import admin
 from flowdesk.services.commands import CreateService
 from flowdesk.storage.tables import metadata
 from flowdesk.storage.unit_of_work import UnitOfWork
+from threads import run_together  # noqa: F401 - re-exported for the tests here
 
 OWNER = OPERATOR  # the use cases, called as the local operator
 MEMBER = Actor("amira", "Amira, a team member", operator=True)
 
-T = TypeVar("T")
 
 
 def claims_workflow(doing_limit: int | None = 5) -> list[StageSpec]:
@@ -52,24 +50,6 @@ def stage_id(service: Service, name: str) -> int:
     return next(s.id for s in service.stages if s.name == name)
 
 
-def run_together(count: int, work: Callable[[int], T]) -> list[T | BaseException]:
-    """Run `work(i)` on `count` threads released at the same moment; results or exceptions."""
-    barrier = threading.Barrier(count)
-    results: list[T | BaseException] = [RuntimeError("did not run")] * count
-
-    def runner(i: int) -> None:
-        barrier.wait()
-        try:
-            results[i] = work(i)
-        except BaseException as exc:  # the caller inspects every outcome
-            results[i] = exc
-
-    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
