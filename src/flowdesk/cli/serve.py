@@ -60,7 +60,7 @@ def serving_app() -> FastAPI:
     Frozen objects are never scanned again. Only a serving process does this: tests build
     many apps, and freezing there would keep them all alive.
     """
-    from flowdesk.api.app import create_app
+    from flowdesk.app import create_app
 
     app = create_app()
     warn_about_dev_secret(app.state.settings)
