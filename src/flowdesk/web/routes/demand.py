@@ -9,14 +9,14 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from flowdesk.api.deps import ActorDep, ClockDep, UowDep, request_actor
-from flowdesk.api.errors import status_for
 from flowdesk.domain.demand import Thresholds
 from flowdesk.domain.errors import FlowdeskError, InvalidInput, NotFound
+from flowdesk.http.csrf import require_csrf
+from flowdesk.http.deps import ActorDep, ClockDep, UowDep, request_actor
+from flowdesk.http.errors import status_for
 from flowdesk.services import demand, queries
 from flowdesk.web.abilities import demand_can
 from flowdesk.web.board_page import board_context
-from flowdesk.web.csrf import require_csrf
 from flowdesk.web.demand_banner import banner_of, demand_banner
 from flowdesk.web.deps import FormDep
 from flowdesk.web.forms import BoardQuery
