@@ -22,6 +22,7 @@ from flowdesk.domain.errors import (
     Unauthenticated,
     WipLimitExceeded,
 )
+from flowdesk.domain.workflow_change import StagesHoldItems
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,8 @@ def flowdesk_error_response(error: FlowdeskError) -> JSONResponse:
         extra["violations"] = [v.as_dict() for v in error.violations]
     if isinstance(error, StaleVersion):
         extra["current_version"] = error.actual
+    if isinstance(error, StagesHoldItems):
+        extra["items"] = error.blocking
     return JSONResponse(
         error_body(error.code, error.message, error.field, **extra),
         status_code=status_for(error), headers=error_headers(error),

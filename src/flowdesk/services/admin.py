@@ -85,7 +85,7 @@ def _insert_service(conn: Connection, now: datetime, actor: Actor, cmd: CreateSe
         key=key, name=name, description=description, next_number=1,
         workflow_token=uuid.uuid4().hex,
         person_wip_limit=cmd.person_wip_limit, blocker_categories=categories, created_at=now,
-        timezone=timezone,
+        timezone=timezone, deliver_from_any_stage=cmd.deliver_from_any_stage,
     )))
     conn.execute(insert(event_counters).values(service_id=service_id, last_seq=0))
     for position, spec in enumerate(specs):

@@ -1,0 +1,149 @@
+"""Designing a service's workflow: the whole ordered stage list applied in one transaction.
+
+`change_workflow` is what `PUT /api/v1/services/{key}/workflow` and the web's workflow editor
+call. It checks the proposal as a whole (`domain.workflow_change.plan_workflow`), refuses to
+retire a stage, or change the phase of one, that still holds items (naming them), and then
+writes every stage, the CONWIP groups it affects and one `workflow_changed` event, or
+nothing at all.
+
+Locks (PostgreSQL): the service row first, like every write that takes it, then every stage
+of the service `FOR UPDATE`, in id order. A move that changes an item's stage takes a key
+share lock on its target stage at the item's foreign-key check, so it waits for this change
+to commit, and then finds the workflow it read replaced (`repository.append_event`): it
+decides again and cannot leave an item in a retired stage.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from flowdesk.domain.clock import Clock
+from flowdesk.domain.people import Actor
+from flowdesk.domain.policy import Action, authorize
+from flowdesk.domain.workflow import Phase, Service
+from flowdesk.domain.workflow_change import (
+    PlannedStage,
+    StageDraft,
+    StagesHoldItems,
+    WorkflowPlan,
+    plan_workflow,
+)
+from flowdesk.services.admin import _locked_service
+from flowdesk.storage import repository as repo
+from flowdesk.storage.tables import items, services, stage_group_members, stage_groups, stages
+from flowdesk.storage.unit_of_work import UnitOfWork
+
+BLOCKING_SHOWN = 20  # items named in a refusal; the count says how many more
+
+
+@dataclass(frozen=True)
+class ChangeWorkflow:
+    service_key: str
+    stages: list[StageDraft]
+    deliver_from_any_stage: bool | None = None  # None: as it is
+
+
+def change_workflow(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: ChangeWorkflow) -> Service:
+    """Apply a whole proposed workflow, or refuse it and change nothing.
+
+    Needs `DESIGN_WORKFLOW`; setting or changing a WIP limit also needs `WIP_LIMITS`, and a
+    stage's policy the right to edit policies of its phase. Answers the service as it is
+    after the change (unchanged when the proposal is the current workflow: no event)."""
+    with uow.write() as conn:
+        service = _locked_service(uow, conn, actor, cmd.service_key, Action.DESIGN_WORKFLOW)
+        plan = plan_workflow(service, cmd.stages)
+        if plan.limits_changed:
+            authorize(actor, Action.WIP_LIMITS, service.id)
+        for phase in plan.policies_changed:
+            authorize(actor, Action.UPSTREAM_POLICY if phase is Phase.UPSTREAM
+                      else Action.DOWNSTREAM_POLICY, service.id)
+        delivery = cmd.deliver_from_any_stage
+        delivery_changes = delivery is not None and delivery != service.deliver_from_any_stage
+        if not plan.changed and not delivery_changes:
+            return service
+        if uow.locks_rows:
+            conn.execute(select(stages.c.id).where(stages.c.service_id == service.id)
+                         .order_by(stages.c.id).with_for_update())
+        _refuse_if_holding(conn, service, plan)
+        now = clock.now()
+        _write_stages(conn, service, plan.stages, now)
+        _write_groups(conn, plan)
+        changes = list(plan.changes)
+        if delivery_changes:
+            conn.execute(update(services).where(services.c.id == service.id)
+                         .values(deliver_from_any_stage=delivery))
+            changes.append({"change": "delivery", "old": service.deliver_from_any_stage,
+                            "new": delivery})
+        repo.touch_workflow(conn, service.id)
+        repo.append_event(
+            conn, service_id=service.id, item_id=None, kind="workflow_changed", at=now,
+            actor=actor.username,
+            payload={"changes": changes,
+                     "stages": [p.name for p in plan.stages if not p.retired]},
+        )
+        return repo.load_service(conn, service.id)
+
+
+def _refuse_if_holding(conn: Connection, service: Service, plan: WorkflowPlan) -> None:
+    """Refuse, naming the items, when a stage to retire or to rephase holds any."""
+    concerned = {*plan.retiring, *plan.rephased}
+    if not concerned:
+        return
+    rows = conn.execute(
+        select(items.c.stage_id, items.c.key).where(items.c.stage_id.in_(sorted(concerned)))
+        .order_by(items.c.stage_id, items.c.number)
+    ).all()
+    if not rows:
+        return
+    blocking: dict[str, list[str]] = {}
+    for row in rows:
+        blocking.setdefault(service.stage(int(row.stage_id)).name, []).append(str(row.key))
+    parts = []
+    for name, keys in blocking.items():
+        shown = ", ".join(keys[:BLOCKING_SHOWN])
+        more = f" and {len(keys) - BLOCKING_SHOWN} more" if len(keys) > BLOCKING_SHOWN else ""
+        parts.append(f"'{name}' holds {shown}{more}")
+    what = "retire" if set(plan.retiring) & {int(r.stage_id) for r in rows} else "change"
+    raise StagesHoldItems(
+        f"move the items out first: {'; '.join(parts)} (a stage to {what} must be empty)",
+        blocking)
+
+
+def _write_stages(conn: Connection, service: Service, planned: tuple[PlannedStage, ...],
+                  now: datetime) -> None:
+    current = {s.id: s for s in service.all_stages()}
+    renamed = [p for p in planned if p.id is not None and p.name != current[p.id].name]
+    # Names are unique per service: two stages that swap names pass through free ones.
+    for p in renamed:
+        conn.execute(update(stages).where(stages.c.id == p.id)
+                     .values(name=f"~{uuid.uuid4().hex}"))
+    for p in planned:
+        values: dict[str, object] = {
+            "name": p.name, "phase": p.phase.value, "kind": p.kind.value,
+            "position": p.position, "wip_limit": p.wip_limit, "policy": p.policy}
+        if p.id is None:
+            conn.execute(insert(stages).values(service_id=service.id, retired_at=None,
+                                               **values))
+            continue
+        was_retired = current[p.id] in service.retired_stages
+        if p.retired and not was_retired:
+            values["retired_at"] = now
+        elif was_retired and not p.retired:
+            values["retired_at"] = None
+        conn.execute(update(stages).where(stages.c.id == p.id).values(**values))
+
+
+def _write_groups(conn: Connection, plan: WorkflowPlan) -> None:
+    for group_id, stage_id in plan.group_members_removed:
+        conn.execute(delete(stage_group_members).where(
+            stage_group_members.c.group_id == group_id,
+            stage_group_members.c.stage_id == stage_id))
+    for group_id in plan.groups_removed:
+        conn.execute(delete(stage_group_members).where(
+            stage_group_members.c.group_id == group_id))
+        conn.execute(delete(stage_groups).where(stage_groups.c.id == group_id))
+
