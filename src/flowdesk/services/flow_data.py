@@ -2,8 +2,9 @@
 
 Rows come from `item_events` (`created` and `moved` events: the stage an item entered, when),
 blocked intervals from `blockers`, item attributes from `items`. The workflow comes from the
-service's stages, retired ones included, under their current names: phases as they are, committed activity stages count as active and committed
-queues as waiting (other stages as neither), days in the service's timezone.
+service's stages, retired ones included, under their current names: phases as they are,
+committed activity stages count as active and committed queues as waiting (other stages as
+neither), days in the service's timezone.
 """
 
 from __future__ import annotations

@@ -19,11 +19,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
 from flowdesk.domain.clock import Clock
 from flowdesk.domain.people import Actor
-from flowdesk.domain.policy import Action, authorize
+from flowdesk.domain.policy import Action, authorize, may
 from flowdesk.domain.workflow import Phase, Service
 from flowdesk.domain.workflow_change import (
     PlannedStage,
@@ -33,8 +33,17 @@ from flowdesk.domain.workflow_change import (
     plan_workflow,
 )
 from flowdesk.services.admin import _locked_service
+from flowdesk.services.queries import EventView, readable_service
+from flowdesk.services.queries import _events as events_where
 from flowdesk.storage import repository as repo
-from flowdesk.storage.tables import items, services, stage_group_members, stage_groups, stages
+from flowdesk.storage.tables import (
+    item_events,
+    items,
+    services,
+    stage_group_members,
+    stage_groups,
+    stages,
+)
 from flowdesk.storage.unit_of_work import UnitOfWork
 
 BLOCKING_SHOWN = 20  # items named in a refusal; the count says how many more
@@ -147,3 +156,31 @@ def _write_groups(conn: Connection, plan: WorkflowPlan) -> None:
             stage_group_members.c.group_id == group_id))
         conn.execute(delete(stage_groups).where(stage_groups.c.id == group_id))
 
+
+
+@dataclass(frozen=True)
+class WorkflowView:
+    """What the workflow editor shows: the service (retired stages included), how many items
+    each stage holds, and the workflow's changes, newest first, with who made them."""
+
+    service: Service
+    counts: dict[int, int]
+    history: list[EventView]
+    may_design: bool
+
+
+HISTORY_SHOWN = 20
+
+
+def workflow_view(uow: UnitOfWork, actor: Actor, key: str) -> WorkflowView:
+    """The workflow of a service the actor may read (a non-member: no such service)."""
+    with uow.read() as conn:
+        service = readable_service(conn, actor, key)
+        counts = {int(sid): int(n) for sid, n in conn.execute(
+            select(items.c.stage_id, func.count()).where(items.c.service_id == service.id)
+            .group_by(items.c.stage_id))}
+        history = events_where(
+            conn, and_(item_events.c.service_id == service.id,
+                       item_events.c.kind == "workflow_changed"),
+            item_events.c.seq.desc(), HISTORY_SHOWN)
+    return WorkflowView(service, counts, history, may(actor, Action.DESIGN_WORKFLOW, service.id))

@@ -31,6 +31,7 @@ def board_can(actor: Actor, service_id: int) -> dict[str, bool]:
         "block": can(Action.BLOCK_ITEM),
         "assign": can(Action.ASSIGN_ITEM),
         "limits": can(Action.WIP_LIMITS),
+        "design": can(Action.DESIGN_WORKFLOW),
         "people": can(Action.MANAGE_MEMBERS),
     }
 
