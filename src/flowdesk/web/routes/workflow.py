@@ -6,8 +6,8 @@ workflow` (`services.workflow_design.change_workflow`): it is applied as a whole
 and a refusal shows the form again as it was sent, with the reason and, for a stage that
 still holds work, the items to move first.
 
-The form: one row per stage, each named by a `row` value r with fields `id-r` (empty: a new
-stage), `name-r`, `phase-r`, `kind-r`, `limit-r` (empty: no limit), `policy-r`, `retired-r`
+The form: one row per stage, each named by a key r (the page's rows in order are the `name-r`
+fields) with fields `id-r` (empty: a new stage), `name-r`, `phase-r`, `kind-r`, `limit-r` (empty: no limit), `policy-r`, `retired-r`
 and `order-r` (the rows are applied in this order; ties keep the page's order). A new row
 left without a name is ignored.
 """
@@ -91,7 +91,7 @@ def workflow_page(key: str, request: Request) -> HTMLResponse:
 
 def read_rows(form: FormReader) -> list[Row]:
     """The rows the form sent, in the order asked for (`order-r`), blank new rows left out."""
-    keys = form.texts("row")
+    keys = [str(name)[5:] for name in form.data if str(name).startswith("name-")]
     if len(keys) > ROWS_MAX:
         raise InvalidInput(f"a workflow has at most {ROWS_MAX} rows", "stages")
     ordered: list[tuple[int, int, Row]] = []
