@@ -35,7 +35,7 @@ router = APIRouter(include_in_schema=False)
 actions = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 
 ROWS_MAX = 60
-NEW_ROWS = 1  # blank rows for new stages below the current ones (the page's script adds more)
+NEW_ROWS = 1  # blank rows for new stages without the page's script ("Add a stage" with it)
 _ROW = re.compile(r"^[0-9a-z-]{1,12}$")
 _FIELD_INDEX = re.compile(r"^stages\[(\d+)\]")
 
@@ -60,10 +60,11 @@ def _rows_of(view: workflow_design.WorkflowView) -> list[Row]:
                 "" if s.wip_limit is None else str(s.wip_limit), s.policy, False,
                 view.counts.get(s.id, 0))
             for i, s in enumerate(view.service.stages)]
-    start = len(rows)
-    rows += [Row(f"n{start + i}", None, "", Phase.COMMITTED.value, StageKind.ACTIVITY.value,
+    # Blank rows for new stages, before the first done stage (where new work stages go).
+    at = next((i for i, s in enumerate(view.service.stages) if not s.phase.is_open), len(rows))
+    blank = [Row(f"n{len(rows) + i}", None, "", Phase.COMMITTED.value, StageKind.ACTIVITY.value,
                  "", "", False, 0) for i in range(NEW_ROWS)]
-    return rows
+    return rows[:at] + blank + rows[at:]
 
 
 def _page(request: Request, key: str, *, rows: list[Row] | None = None,

@@ -28,6 +28,13 @@
     button.focus();
   });
 
+  // With this script, "Add a stage" makes rows: the blank ones for a page without it go.
+  var blanks = body.querySelectorAll("tr.is-new");
+  for (var b = 0; b < blanks.length; b++) {
+    var name = blanks[b].querySelector("[data-name]");
+    if (name && name.value === "") { blanks[b].remove(); }
+  }
+
   var add = form.querySelector("[data-add-stage]");
   if (add && template) {
     add.addEventListener("click", function () {
