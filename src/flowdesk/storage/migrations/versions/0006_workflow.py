@@ -17,11 +17,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("stages", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("retired_at", sa.DateTime(timezone=True), nullable=True))
-    with op.batch_alter_table("services", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("deliver_from_any_stage", sa.Boolean(),
-                                      server_default=sa.text("false"), nullable=False))
+    # Plain ALTER TABLE ... ADD COLUMN on both databases: a batch operation would rebuild the
+    # tables on SQLite, and dropping `services` there cascades into its items when foreign
+    # keys are on. `sa.false()` is `false` on PostgreSQL and `0` on SQLite.
+    op.add_column("stages", sa.Column("retired_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("services", sa.Column("deliver_from_any_stage", sa.Boolean(),
+                                        server_default=sa.false(), nullable=False))
 
 
 def downgrade() -> None:
