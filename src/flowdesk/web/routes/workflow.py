@@ -6,10 +6,10 @@ workflow` (`services.workflow_design.change_workflow`): it is applied as a whole
 and a refusal shows the form again as it was sent, with the reason and, for a stage that
 still holds work, the items to move first.
 
-The form: one row per stage, each named by a key r (the page's rows in order are the `name-r`
-fields) with fields `id-r` (empty: a new stage), `name-r`, `phase-r`, `kind-r`, `limit-r` (empty: no limit), `policy-r`, `retired-r`
-and `order-r` (the rows are applied in this order; ties keep the page's order). A new row
-left without a name is ignored.
+The form: one row per stage, each named by a key r (the page's rows, in order, are its
+`name-r` fields), with `id-r` (empty: a new stage), `name-r`, `phase-r`, `kind-r`, `limit-r`
+(empty: no limit), `policy-r`, `retired-r` and `order-r` (the rows are applied in this order;
+ties keep the page's order). A new row left without a name is ignored.
 """
 
 from __future__ import annotations
