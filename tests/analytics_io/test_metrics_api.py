@@ -21,7 +21,9 @@ def stage_ids(client: TestClient, key: str) -> dict[str, int]:
 def claims(client: TestClient, clock: FixedClock) -> TestClient:
     """Three claims: two delivered after exactly two days (one blocked for six hours on the
     customer), one still in progress."""
-    assert client.post("/api/v1/services", json={"key": "CLM", "name": "Claims"}).is_success
+    # Delivered straight from In progress (the default workflow's Review skipped).
+    assert client.post("/api/v1/services", json={"key": "CLM", "name": "Claims",
+                                                 "deliver_from_any_stage": True}).is_success
     stages = stage_ids(client, "CLM")
     for title in ("first", "second", "third"):
         assert client.post("/api/v1/services/CLM/items", json={"title": title}).is_success

@@ -82,6 +82,11 @@ class World:
                                 "working_days": ["mon", "tue", "wed", "thu", "fri"],
                                 "working_hours": ["08:30", "16:30"]},
             "HolidaysIn": {"dates": ["2026-05-01"]},
+            # CLM's workflow as it is, one stage renamed.
+            "WorkflowIn": {"stages": [
+                {"id": s["id"], "name": "Triage" if s["name"] == "Options" else s["name"],
+                 "phase": s["phase"], "kind": s["kind"], "wip_limit": s["limit"],
+                 "policy": s["policy"]} for s in self.claims.body["stages"]]},
         }
         if title in known:
             return dict(known[title])
@@ -138,7 +143,8 @@ def make_world(client: TestClient, engine: Engine) -> World:
     settlements = create_service(client, key="INT", name="International settlements")
     claims.new_item("Refund for agency Nordlys", assignees=["amira"])
     delivered = claims.new_item("Duplicate payment, already settled")
-    claims.moved(delivered["key"], "Done")  # a delivery, so flow metrics have data
+    for stage in ("In progress", "Review", "Done"):  # a delivery, so flow metrics have data
+        claims.moved(delivered["key"], stage)
     settlements.new_item("Transfer to Lagos")
     spare = client.post("/api/v1/me/tokens", json={"name": "spare"})
     assert spare.status_code == 201, spare.text

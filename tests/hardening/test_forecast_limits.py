@@ -24,7 +24,8 @@ STAGES = [{"name": "Options", "phase": "upstream"}, {"name": "Doing", "phase": "
 @pytest.fixture
 def service(client: TestClient) -> str:
     body = client.post(f"{API}/services", json={"key": "CLM", "name": "Claims",
-                                                "stages": STAGES}).json()
+                                                "stages": STAGES,
+                                                "deliver_from_any_stage": True}).json()
     done = next(s["id"] for s in body["stages"] if s["name"] == "Done")
     for n in range(3):
         key = client.post(f"{API}/services/CLM/items", json={"title": f"claim {n}"}).json()["key"]

@@ -54,7 +54,8 @@ def set_up(database_url: str, clock: FixedClock) -> tuple[Service, str]:
     try:
         uow = UnitOfWork(engine)
         service = admin.create_service(uow, clock, OPERATOR, CreateService(
-            "CRASH", "Claims under fire", stages=workflow()))
+            "CRASH", "Claims under fire", stages=workflow(),
+            deliver_from_any_stage=True))  # the test delivers straight from any stage
         enrol_owner(uow, clock, "CRASH")
         return service, token_of(uow, ADMIN)
     finally:

@@ -47,8 +47,10 @@ class Svc:
 
 def make_service(uow: UnitOfWork, clock: Clock, key: str, name: str) -> Svc:
     """A service made by the local operator: nobody is a member of it yet."""
+    # Delivering from any stage: the matrix asks about every kind of move, delivering
+    # straight from upstream too (the default rule is tested in tests/api/test_api_workflow.py).
     service = admin.create_service(uow, clock, OPERATOR, CreateService(
-        key=key, name=name, stages=WORKFLOW))
+        key=key, name=name, stages=WORKFLOW, deliver_from_any_stage=True))
     return Svc(service.key, service.id, service)
 
 

@@ -343,6 +343,28 @@ def removing_member(url: str, web: bool) -> Handler:
     return cases
 
 
+def workflow_as_it_is(ctx: Ctx) -> list[dict[str, Any]]:
+    """The target service's stages, unchanged: the request is decided by who sends it."""
+    return [{"id": s.id, "name": s.name, "phase": s.phase.value, "kind": s.kind.value,
+             "wip_limit": s.wip_limit, "policy": s.policy} for s in ctx.svc.service.stages]
+
+
+def putting_workflow(ctx: Ctx) -> Iterator[Case]:
+    yield Case("", Needs.of(Action.DESIGN_WORKFLOW), f"{API}/services/{ctx.svc.key}/workflow",
+               json={"stages": workflow_as_it_is(ctx), "deliver_from_any_stage": True})
+
+
+def saving_workflow(ctx: Ctx) -> Iterator[Case]:
+    form: dict[str, Any] = {"deliver_from_any_stage": "1"}
+    for n, stage in enumerate(workflow_as_it_is(ctx)):
+        form.update({f"id-{n}": stage["id"], f"name-{n}": stage["name"],
+                     f"phase-{n}": stage["phase"], f"kind-{n}": stage["kind"],
+                     f"limit-{n}": stage["wip_limit"] or "", f"policy-{n}": stage["policy"],
+                     f"order-{n}": n})
+    yield Case("", Needs.of(Action.DESIGN_WORKFLOW), f"/services/{ctx.svc.key}/workflow",
+               form=form)
+
+
 def create_service(ctx: Ctx) -> Iterator[Case]:
     yield Case("", Needs.of(Action.CREATE_SERVICE), f"{API}/services",
                json={"key": ctx.world.unique("NEW"), "name": "A new service"})
@@ -568,6 +590,7 @@ HANDLERS: dict[str, Handler] = {
         ("Options", "Ready", "In progress", "Done", "Discarded"),
         {"policy": "Pull the oldest first."}, policy_needs),
     f"PUT {API}/services/{{key}}/classes/{{cos}}": class_policy,
+    f"PUT {API}/services/{{key}}/workflow": putting_workflow,
     f"PUT {API}/services/{{key}}/person-limit": simple(
         f"{API}/services/{{key}}/person-limit", Needs.of(Action.WIP_LIMITS), json=LIMIT),
     f"POST {API}/services/{{key}}/stage-groups": stage_group,
@@ -745,6 +768,8 @@ HANDLERS: dict[str, Handler] = {
         form={"skills": f"{SKILL}: claim"}),
     "POST /services/{key}/skills/levels": setting_level_on_the_page,
     "POST /services/{key}/lendings": lending_on_the_page,
+    "GET /services/{key}/workflow": simple("/services/{key}/workflow", READ),
+    "POST /services/{key}/workflow": saving_workflow,
 }
 
 

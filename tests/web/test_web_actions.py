@@ -129,7 +129,7 @@ def test_assigning_and_unassigning_people(web: TestClient, seeded: Seeded,
 
 def test_delivering_moves_the_item_to_done(web: TestClient, seeded: Seeded,
                                            uow: UnitOfWork) -> None:
-    key = seeded.keys["settle_a"]
+    key = seeded.keys["check_overdue"]  # in Check, the last committed stage
     response = web_post(web, f"/items/{key}/deliver", {}, htmx=True)
     assert response.status_code == 200
     item, service = queries.get_item(uow, OPERATOR, key)

@@ -44,6 +44,34 @@ class ServiceIn(BaseModel):
     blocker_categories: list[str] | None = Field(default=None, max_length=50)
     person_wip_limit: StrictInt | None = Field(default=None, ge=1, le=1_000)
     timezone: str = Field(default="UTC", min_length=1, max_length=64)
+    deliver_from_any_stage: StrictBool = Field(
+        default=False, description="false: work is delivered only from the last committed "
+        "stage; true: from any stage")
+
+
+class WorkflowStageIn(BaseModel):
+    """One stage of `PUT /services/{key}/workflow`: with an `id`, an existing stage (renamed or
+    changed); without, a new one; `retired` takes an existing stage out of the workflow."""
+
+    model_config = Strict
+    id: StrictInt | None = None
+    name: str = Field(max_length=80)
+    phase: Phase
+    kind: StageKind = StageKind.ACTIVITY
+    wip_limit: StrictInt | None = Field(default=None, le=10_000)
+    policy: str = Field(default="", max_length=POLICY_MAX)
+    retired: StrictBool = False
+
+
+class WorkflowIn(BaseModel):
+    """The whole ordered stage list, applied in one transaction, or refused and nothing
+    changed. Retired stages left out of the list stay retired where they are."""
+
+    model_config = Strict
+    stages: list[WorkflowStageIn] = Field(max_length=50)
+    deliver_from_any_stage: StrictBool | None = Field(
+        default=None, description="true: work may be delivered from any stage; false: only "
+        "from the last committed stage; absent: unchanged")
 
 
 class StageOut(BaseModel):
@@ -95,6 +123,10 @@ class ServiceOut(BaseModel):
     blocker_categories: list[str]
     commitment_point: str = Field(description="the boundary: after the last upstream stage")
     delivery_point: str = Field(description="entry into the first done stage")
+    deliver_from_any_stage: bool = Field(description="false: work is delivered only from the "
+                                         "last committed stage")
+    retired_stages: list[StageOut] = Field(description="stages taken out of the workflow, "
+                                           "kept with their history")
 
     @classmethod
     def of(cls, s: Service) -> ServiceOut:
@@ -110,6 +142,8 @@ class ServiceOut(BaseModel):
             blocker_categories=list(s.blocker_categories),
             commitment_point=f"after '{upstream[-1].name}'" if upstream else "",
             delivery_point=f"into '{done[0].name}'" if done else "",
+            deliver_from_any_stage=s.deliver_from_any_stage,
+            retired_stages=[StageOut.of(st) for st in s.retired_stages],
         )
 
 

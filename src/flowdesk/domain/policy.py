@@ -49,6 +49,8 @@ class Action(StrEnum):
     UPSTREAM_POLICY = "upstream.policy"
     CLASS_POLICY = "class.policy"
     REPLENISH = "replenishment.hold"
+    # Service design: the Service Request and Service Delivery Managers'.
+    DESIGN_WORKFLOW = "workflow.design"
     # Downstream: the Service Delivery Manager's.
     WIP_LIMITS = "limits.set"
     DOWNSTREAM_POLICY = "downstream.policy"
@@ -105,6 +107,10 @@ POLICY: dict[Action, Rule] = {
     Action.UPSTREAM_POLICY: _rule("edit the policies of upstream stages", SRM),
     Action.CLASS_POLICY: _rule("edit class-of-service policies (not their WIP limits)", SRM),
     Action.REPLENISH: _rule("hold the Replenishment meeting and record its decisions", SRM),
+    Action.DESIGN_WORKFLOW: _rule("design the workflow: add, rename, reorder and retire stages, "
+                                  "set their phase and kind, and say whether work may be "
+                                  "delivered from any stage (changing a limit or a policy "
+                                  "there needs that right too)", SRM, SDM),
     Action.WIP_LIMITS: _rule("set WIP limits: stage, class of service and person", SDM),
     Action.DOWNSTREAM_POLICY: _rule("edit the policies of committed, done and discarded "
                                     "stages", SDM),

@@ -8,7 +8,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from flowdesk.domain.classes import ClassOfService, ClassPolicy, default_class_policies
-from flowdesk.domain.errors import InvalidInput, NotFound
+from flowdesk.domain.errors import Conflict, InvalidInput, NotFound
 
 
 class Phase(StrEnum):
@@ -79,6 +79,14 @@ class Service:
     blocker_categories: tuple[str, ...] = DEFAULT_BLOCKER_CATEGORIES
     description: str = ""
     timezone: str = "UTC"  # IANA name: where the team's days begin and end
+    # Stages taken out of the workflow: they hold no item and take none, and keep their
+    # place and history (`all_stages` puts them back in order for history and charts).
+    retired_stages: tuple[Stage, ...] = ()
+    # False: work is delivered only from the last committed stage, past every check.
+    deliver_from_any_stage: bool = False
+    # Opaque: a new value whenever the workflow changes (stages, groups, class policies), so
+    # a write that read it can check it is still current before it commits.
+    workflow_token: str = ""
 
     def stage(self, stage_id: int) -> Stage:
         for stage in self.stages:
@@ -94,7 +102,24 @@ class Service:
         for stage in self.stages:
             if stage.id == stage_id:
                 return stage
+        for stage in self.retired_stages:
+            if stage.id == stage_id:
+                raise Conflict(f"stage '{stage.name}' is retired and takes no work",
+                               field=field)
         raise InvalidInput(f"stage {stage_id} is not part of service {self.key}", field=field)
+
+    def all_stages(self) -> tuple[Stage, ...]:
+        """Every stage the service ever had, retired ones included, in workflow order."""
+        return tuple(sorted((*self.stages, *self.retired_stages), key=lambda s: s.position))
+
+    def delivery_stage(self) -> Stage | None:
+        """The stage work is delivered from by default: the last committed one."""
+        committed = self.stages_in(Phase.COMMITTED)
+        return committed[-1] if committed else None
+
+    def may_deliver_from(self, stage: Stage) -> bool:
+        """True when work in `stage` may be delivered in one move (straight into done)."""
+        return self.deliver_from_any_stage or stage == self.delivery_stage()
 
     def stages_in(self, phase: Phase) -> list[Stage]:
         return [s for s in self.stages if s.phase is phase]

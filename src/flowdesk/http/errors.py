@@ -31,6 +31,7 @@ from flowdesk.domain.errors import (
     Unauthenticated,
     WipLimitExceeded,
 )
+from flowdesk.domain.workflow_change import StagesHoldItems
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +97,8 @@ def describe(exc: Exception) -> Described:
             extra["violations"] = [v.as_dict() for v in exc.violations]
         if isinstance(exc, StaleVersion):
             extra["current_version"] = exc.actual
+        if isinstance(exc, StagesHoldItems):
+            extra["items"] = exc.blocking
         return Described(status_for(exc), exc.code, exc.message, exc.field, extra,
                          error_headers(exc))
     if isinstance(exc, RequestValidationError):

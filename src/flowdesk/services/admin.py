@@ -75,7 +75,7 @@ def _insert_service(conn: Connection, now: datetime, actor: Actor, cmd: CreateSe
     service_id = rules.insert_service(
         conn, key=key, name=name, description=description,
         person_wip_limit=cmd.person_wip_limit, blocker_categories=categories,
-        timezone=timezone, now=now,
+        timezone=timezone, now=now, deliver_from_any_stage=cmd.deliver_from_any_stage,
     )
     for position, spec in enumerate(specs):
         rules.insert_stage(conn, service_id, position, spec)

@@ -19,6 +19,7 @@ class CreateService:
     blocker_categories: list[str] | None = None
     person_wip_limit: int | None = None
     timezone: str = "UTC"
+    deliver_from_any_stage: bool = False  # False: only from the last committed stage
 
 
 @dataclass(frozen=True)

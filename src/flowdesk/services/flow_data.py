@@ -2,8 +2,9 @@
 
 Rows come from `item_events` (`created` and `moved` events: the stage an item entered, when),
 blocked intervals from `blockers`, item attributes from `items`. The workflow comes from the
-service's stages: phases as they are, committed activity stages count as active and committed
-queues as waiting (other stages as neither), days in the service's timezone.
+service's stages, retired ones included, under their current names: phases as they are,
+committed activity stages count as active and committed queues as waiting (other stages as
+neither), days in the service's timezone.
 """
 
 from __future__ import annotations
@@ -33,10 +34,12 @@ class FlowData:
 
 def workflow_of(service: Service) -> Workflow:
     """The analytics view of a service's workflow."""
-    names = {phase: tuple(s.name for s in service.stages_in(phase)) for phase in Phase}
+    # Retired stages too, in their place: their history stays in every chart.
+    every = service.all_stages()
+    names = {phase: tuple(s.name for s in every if s.phase is phase) for phase in Phase}
     # Only committed stages are active or waiting: time back upstream, or in a done stage
     # before a reopening, is neither (as in a workflow file that classifies its states).
-    committed = service.stages_in(Phase.COMMITTED)
+    committed = [s for s in every if s.phase is Phase.COMMITTED]
     return Workflow(
         upstream=names[Phase.UPSTREAM],
         committed=names[Phase.COMMITTED],
@@ -67,7 +70,7 @@ def read_flow_data(conn: Connection, service: Service) -> FlowData:
 
 def _flow_data(service: Service, rows: FlowRows) -> FlowData:
     item_rows, event_rows, block_rows = rows
-    stage_names = {s.id: s.name for s in service.stages}
+    stage_names = {s.id: s.name for s in service.all_stages()}  # renamed: the new name
     keys = {int(r.id): str(r.key) for r in item_rows}
     with_history = {int(r.item_id) for r in event_rows}
     timeline = Timeline.from_rows(

@@ -204,8 +204,8 @@ def _move(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: MoveItem) -> tuple[W
         authorize(actor, move_action(from_stage, to_stage, transition), service.id)
         item.check_version(cmd.expected_version)
         reason = _move_reason(transition, cmd.reason)
-        if transition is Transition.DELIVER and item.is_blocked:
-            raise Conflict(f"{item.key} is blocked; unblock it before delivering", "to_stage")
+        if transition is Transition.DELIVER:
+            _check_delivery(service, item, from_stage)
         # Count only what a limit in play needs: most moves touch no limit at all.
         entering = to_stage.phase is Phase.COMMITTED and from_stage.phase is not Phase.COMMITTED
         counts = repo.wip_counts(
@@ -232,12 +232,32 @@ def _move(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: MoveItem) -> tuple[W
             _unblock(conn, service, item, now, actor, "discarded while blocked")
             moved = replace(moved, blocker=None)
         kind = "reordered" if transition is Transition.REORDER else "moved"
-        repo.append_event(
-            conn, service_id=service.id, item_id=item.id, kind=kind, at=now,
-            actor=actor.username, from_stage_id=from_stage.id, to_stage_id=to_stage.id,
-            reason=reason, payload={"transition": transition.value, "version": moved.version},
-        )
+        try:
+            repo.append_event(
+                conn, service_id=service.id, item_id=item.id, kind=kind, at=now,
+                actor=actor.username, from_stage_id=from_stage.id, to_stage_id=to_stage.id,
+                reason=reason, payload={"transition": transition.value,
+                                        "version": moved.version},
+                workflow_token=service.workflow_token if uow.locks_rows else None,
+            )
+        except repo.WorkflowChanged:
+            # The workflow changed while the move waited (a stage retired, renamed, moved
+            # to another phase): decide again on the new one, which may refuse it.
+            raise _MovedMeanwhile from None
         return moved, service
+
+
+def _check_delivery(service: Service, item: WorkItem, from_stage: Stage) -> None:
+    """Delivery is one move into done: refused for blocked work, and from any stage but the
+    last committed one unless the service allows it (so nothing skips an approval)."""
+    if item.is_blocked:
+        raise Conflict(f"{item.key} is blocked; unblock it before delivering", "to_stage")
+    if not service.may_deliver_from(from_stage):
+        last = service.delivery_stage()
+        where = f"'{last.name}'" if last is not None else "the last committed stage"
+        raise Conflict(f"{item.key} is in '{from_stage.name}': work is delivered only from "
+                       f"{where}, the last committed stage; move it there first (the "
+                       "service's policy)", "to_stage")
 
 
 def _load_for_move(uow: UnitOfWork, conn: Connection, actor: Actor,

@@ -122,7 +122,7 @@ def _load_cards(conn: Connection, where: Any, per_stage_cap: int | None) -> list
 
 def item_events_of(conn: Connection, item_id: int, limit: int) -> list[EventView]:
     """An item's events, oldest first."""
-    return _events(conn, item_events.c.item_id == item_id, item_events.c.seq, limit)
+    return events_where(conn, item_events.c.item_id == item_id, item_events.c.seq, limit)
 
 
 def service_events(conn: Connection, service_id: int, after: int, limit: int) -> list[EventView]:
@@ -130,10 +130,10 @@ def service_events(conn: Connection, service_id: int, after: int, limit: int) ->
     where = item_events.c.service_id == service_id
     if after:
         where = and_(where, item_events.c.seq > after)
-    return _events(conn, where, item_events.c.seq, limit)
+    return events_where(conn, where, item_events.c.seq, limit)
 
 
-def _events(conn: Connection, where: Any, order: Any, limit: int) -> list[EventView]:
+def events_where(conn: Connection, where: Any, order: Any, limit: int) -> list[EventView]:
     from_stage = stages.alias("from_stage")
     to_stage = stages.alias("to_stage")
     query = (

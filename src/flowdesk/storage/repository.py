@@ -14,6 +14,7 @@ from sqlalchemy import (
     Row,
     and_,
     bindparam,
+    exists,
     func,
     insert,
     select,
@@ -124,16 +125,28 @@ _NEXT_SEQ = (update(event_counters)
              .values(last_seq=event_counters.c.last_seq + 1)
              .returning(event_counters.c.last_seq)
              .cte("next_seq"))
+_NUMBERED_EVENT = select(_NEXT_SEQ.c.last_seq,
+                         *(bindparam(f"e_{name}", type_=item_events.c[name].type)
+                           for name in _EVENT_FIELDS))
 _INSERT_NUMBERED_EVENT = (
     insert(item_events).add_cte(_NEXT_SEQ)
-    .from_select(
-        ["seq", *_EVENT_FIELDS],
-        select(_NEXT_SEQ.c.last_seq,
-               *(bindparam(f"e_{name}", type_=item_events.c[name].type)
-                 for name in _EVENT_FIELDS)),
+    .from_select(["seq", *_EVENT_FIELDS], _NUMBERED_EVENT, include_defaults=False)
+    .returning(item_events.c.id)
+)
+# The same, inserting nothing when the service's workflow is no longer the one the write read
+# (see `append_event`'s `workflow_token`).
+_INSERT_NUMBERED_EVENT_IF_CURRENT = (
+    insert(item_events).add_cte(_NEXT_SEQ)
+    .from_select(["seq", *_EVENT_FIELDS], _NUMBERED_EVENT.where(exists(
+        select(services.c.id).where(services.c.id == bindparam("b_counter"),
+                                    services.c.workflow_token == bindparam("b_token")))),
         include_defaults=False)
     .returning(item_events.c.id)
 )
+
+
+class WorkflowChanged(Exception):
+    """The service's workflow changed while a write that read it waited (PostgreSQL)."""
 
 
 def inserted_id(result: CursorResult[Any]) -> int:
@@ -171,7 +184,8 @@ def service_id_for_key(conn: Connection, key: str) -> int:
 # A service's workflow (stages, groups, class policies) by (service id, workflow token). Every
 # write reads it, and it changes rarely: `touch_workflow` gives the service a new token in the
 # same transaction as any change, so a process never uses a workflow another has replaced.
-Workflow = tuple[tuple[Stage, ...], tuple[StageGroup, ...], dict[ClassOfService, ClassPolicy]]
+Workflow = tuple[tuple[Stage, ...], tuple[StageGroup, ...], dict[ClassOfService, ClassPolicy],
+                 tuple[Stage, ...]]  # the last: retired stages
 WORKFLOW_CACHE_SIZE = 512
 _WORKFLOWS: dict[tuple[int, str], Workflow] = {}
 
@@ -196,10 +210,11 @@ def _load_workflow(conn: Connection, params: dict[str, int]) -> Workflow:
             cos, c.wip_limit, c.may_exceed_stage_limits, c.requires_due_date, c.policy
         )
     return (
-        tuple(stage_from_row(s) for s in stage_rows),
+        tuple(stage_from_row(s) for s in stage_rows if s.retired_at is None),
         tuple(StageGroup(g.id, g.name, frozenset(members[g.id]), g.wip_limit)
               for g in group_rows),
         classes,
+        tuple(stage_from_row(s) for s in stage_rows if s.retired_at is not None),
     )
 
 
@@ -224,7 +239,7 @@ def _service_from_row(conn: Connection, row: Row[Any]) -> Service:
             if len(_WORKFLOWS) >= WORKFLOW_CACHE_SIZE:
                 _WORKFLOWS.clear()  # services are few; a full cache is stale tokens
             _WORKFLOWS[cache_key] = workflow
-    stages_, groups, classes = workflow
+    stages_, groups, classes, retired = workflow
     return Service(
         id=row.id,
         key=row.key,
@@ -236,6 +251,9 @@ def _service_from_row(conn: Connection, row: Row[Any]) -> Service:
         person_wip_limit=row.person_wip_limit,
         blocker_categories=tuple(row.blocker_categories),
         timezone=row.timezone,
+        retired_stages=retired,
+        deliver_from_any_stage=bool(row.deliver_from_any_stage),
+        workflow_token=str(row.workflow_token),
     )
 
 
@@ -485,8 +503,16 @@ def close_blocker(conn: Connection, item_id: int, ended_at: datetime, actor: str
 def append_event(conn: Connection, *, service_id: int, item_id: int | None, kind: str,
                  at: datetime, actor: str, from_stage_id: int | None = None,
                  to_stage_id: int | None = None, reason: str | None = None,
-                 payload: dict[str, Any] | None = None) -> int:
-    """Append one event. The log is never updated or deleted."""
+                 payload: dict[str, Any] | None = None,
+                 workflow_token: str | None = None) -> int:
+    """Append one event. The log is never updated or deleted.
+
+    `workflow_token`: the service's workflow the write read. On PostgreSQL, where a move
+    locks no service row, the event is written only if it is still current, else
+    `WorkflowChanged` is raised. A workflow change locks every stage of the service `FOR
+    UPDATE`: a move that changes an item's stage waits for it at the item's foreign-key check
+    and, in this next statement, sees the change committed (SQLite needs no check: its writes
+    run one at a time, each reading the workflow inside its transaction)."""
     params = {
         "service_id": service_id, "item_id": item_id, "kind": kind,
         "from_stage_id": from_stage_id, "to_stage_id": to_stage_id, "at": at, "actor": actor,
@@ -496,7 +522,14 @@ def append_event(conn: Connection, *, service_id: int, item_id: int | None, kind
         # Bound names unlike any column: the UPDATE would take a column's name as a value.
         numbered = {f"e_{name}": value for name, value in params.items()}
         numbered["b_counter"] = service_id
-        event_id = int(conn.execute(_INSERT_NUMBERED_EVENT, numbered).scalar_one())
+        if workflow_token is None:
+            event_id = int(conn.execute(_INSERT_NUMBERED_EVENT, numbered).scalar_one())
+        else:
+            numbered["b_token"] = workflow_token
+            found = conn.execute(_INSERT_NUMBERED_EVENT_IF_CURRENT, numbered).scalar()
+            if found is None:
+                raise WorkflowChanged
+            event_id = int(found)
     else:
         event_id = inserted_id(conn.execute(_INSERT_EVENT, params))
     written = conn.info.get("flowdesk_written")

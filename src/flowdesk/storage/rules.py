@@ -27,13 +27,13 @@ def key_taken(conn: Connection, key: str) -> bool:
 
 def insert_service(conn: Connection, *, key: str, name: str, description: str,
                    person_wip_limit: int | None, blocker_categories: list[str],
-                   timezone: str, now: datetime) -> int:
+                   timezone: str, now: datetime, deliver_from_any_stage: bool = False) -> int:
     """A new service (with its event counter, and no stages yet); its id."""
     service_id = repo.inserted_id(conn.execute(insert(services).values(
         key=key, name=name, description=description, next_number=1,
         workflow_token=uuid.uuid4().hex,
         person_wip_limit=person_wip_limit, blocker_categories=blocker_categories,
-        created_at=now, timezone=timezone,
+        created_at=now, timezone=timezone, deliver_from_any_stage=deliver_from_any_stage,
     )))
     conn.execute(insert(event_counters).values(service_id=service_id, last_seq=0))
     return service_id

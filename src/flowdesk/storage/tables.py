@@ -124,6 +124,9 @@ services = Table(
     Column("person_wip_limit", Integer),
     Column("timezone", String(64), nullable=False, server_default="UTC"),
     Column("blocker_categories", JSON, nullable=False),
+    # False: work is delivered only from the last committed stage (past every check, like an
+    # approval); True: from any stage.
+    Column("deliver_from_any_stage", Boolean, nullable=False, server_default=text("false")),
     Column("created_at", TS, nullable=False),
 )
 
@@ -137,6 +140,9 @@ stages = Table(
     Column("position", Integer, nullable=False),
     Column("wip_limit", Integer),
     Column("policy", Text, nullable=False, server_default=""),
+    # Set: the stage is retired. It holds no item and takes none, and keeps its name, its
+    # place (position) and every event that names it, for history and cumulative flow.
+    Column("retired_at", TS),
     UniqueConstraint("service_id", "name", name="uq_stages_service_name"),
 )
 

@@ -30,6 +30,7 @@ from flowdesk.web.routes import (
     people,
     skills,
     stream,
+    workflow,
 )
 from flowdesk.web.templating import STATIC_DIR, make_environment
 
@@ -39,7 +40,7 @@ ROUTERS = (pages.router, items.router, items.actions, moves.router, create.route
            create.actions, stream.router, analytics.router, account.router, account.actions,
            people.router, people.actions, admin_users.router, admin_users.actions, me.router,
            me.actions, demand.router, demand.actions, skills.router, skills.actions,
-           agreements.router, agreements.actions)
+           agreements.router, agreements.actions, workflow.router, workflow.actions)
 PUBLIC_ROUTERS = (account.public, api_docs.router)
 
 

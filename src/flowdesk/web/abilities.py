@@ -31,6 +31,7 @@ def board_can(actor: Actor, service_id: int) -> dict[str, bool]:
         "block": can(Action.BLOCK_ITEM),
         "assign": can(Action.ASSIGN_ITEM),
         "limits": can(Action.WIP_LIMITS),
+        "design": can(Action.DESIGN_WORKFLOW),
         "people": can(Action.MANAGE_MEMBERS),
     }
 
@@ -40,14 +41,17 @@ def item_can(actor: Actor, item: WorkItem, service: Service) -> dict[str, bool]:
     def can(action: Action) -> bool:
         return may(actor, action, service.id)
 
-    phase = service.stage(item.stage_id).phase
+    stage = service.stage(item.stage_id)
+    phase = stage.phase
     own_blocker = item.blocker is not None and item.blocker.started_by == actor.username
     return {
         "edit": can(Action.EDIT_ITEM),
         "block": can(Action.BLOCK_ITEM),
         "unblock": can(Action.UNBLOCK_ANY) or (own_blocker and can(Action.UNBLOCK_OWN)),
         "assign": can(Action.ASSIGN_ITEM),
-        "deliver": can(Action.MOVE_ITEM),
+        # Only where the service lets work be delivered from: by default its last committed
+        # stage, so that one click never skips a check such as an approval.
+        "deliver": can(Action.MOVE_ITEM) and service.may_deliver_from(stage),
         "discard": can(Action.DISCARD_UPSTREAM if phase is Phase.UPSTREAM
                        else Action.DISCARD_COMMITTED),
         "reopen": can(Action.REOPEN),

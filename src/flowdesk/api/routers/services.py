@@ -16,11 +16,13 @@ from flowdesk.api.schemas import (
     ServiceOut,
     ServiceSummaryOut,
     StageGroupIn,
+    WorkflowIn,
 )
 from flowdesk.domain.classes import ClassOfService
 from flowdesk.domain.workflow import StageSpec
+from flowdesk.domain.workflow_change import StageDraft
 from flowdesk.http.deps import ActorDep, ClockDep, UowDep
-from flowdesk.services import admin, queries
+from flowdesk.services import admin, queries, workflow_design
 from flowdesk.services.commands import CreateItem, CreateService
 from flowdesk.services.items import create_item_once
 
@@ -44,7 +46,7 @@ def create_service(body: ServiceIn, uow: UowDep, clock: ClockDep, actor: ActorDe
     service = admin.create_service(uow, clock, actor, CreateService(
         key=body.key, name=body.name, description=body.description, stages=stages,
         blocker_categories=body.blocker_categories, person_wip_limit=body.person_wip_limit,
-        timezone=body.timezone,
+        timezone=body.timezone, deliver_from_any_stage=body.deliver_from_any_stage,
     ))
     return ServiceOut.of(service)
 
@@ -64,6 +66,21 @@ def set_stage_limit(key: str, stage_id: int, body: LimitIn, uow: UowDep, clock: 
 def set_stage_policy(key: str, stage_id: int, body: PolicyIn, uow: UowDep, clock: ClockDep,
                      actor: ActorDep) -> ServiceOut:
     return ServiceOut.of(admin.set_stage_policy(uow, clock, actor, key, stage_id, body.policy))
+
+
+@router.put("/services/{key}/workflow", response_model=ServiceOut,
+            responses={409: {"description": "a stage to retire or to change phase still holds "
+                             "items (`items`: their keys by stage)"}})
+def put_workflow(key: str, body: WorkflowIn, uow: UowDep, clock: ClockDep,
+                 actor: ActorDep) -> ServiceOut:
+    """Apply the whole ordered stage list in one transaction: a stage with an `id` is kept and
+    renamed or changed, one without is new, `"retired": true` retires one (it must be empty).
+    Answers the new workflow, or 422/409 and no change at all."""
+    drafts = [StageDraft(s.id, s.name, s.phase, s.kind, s.wip_limit, s.policy, s.retired)
+              for s in body.stages]
+    return ServiceOut.of(workflow_design.change_workflow(uow, clock, actor,
+                         workflow_design.ChangeWorkflow(key, drafts,
+                                                        body.deliver_from_any_stage)))
 
 
 @router.put("/services/{key}/classes/{cos}", response_model=ServiceOut)
