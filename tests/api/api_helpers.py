@@ -48,6 +48,15 @@ class Claims:
         assert response.status_code == 200, response.text
         return dict(response.json())
 
+    def deliver_from_any_stage(self) -> None:
+        """Let work be delivered from any stage (by default only from the last committed)."""
+        body = self.client.get(f"{API}/services/{self.key}").json()
+        stages = [{"id": s["id"], "name": s["name"], "phase": s["phase"], "kind": s["kind"],
+                   "wip_limit": s["limit"], "policy": s["policy"]} for s in body["stages"]]
+        response = self.client.put(f"{API}/services/{self.key}/workflow",
+                                   json={"stages": stages, "deliver_from_any_stage": True})
+        assert response.status_code == 200, response.text
+
     def events(self, item_key: str) -> list[dict[str, Any]]:
         response = self.client.get(f"{API}/items/{item_key}/events")
         assert response.status_code == 200, response.text

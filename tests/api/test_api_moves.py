@@ -82,11 +82,13 @@ def test_delivery_sets_the_delivery_time(claims: Claims, clock: FixedClock) -> N
     item = claims.new_item()
     claims.moved(item["key"], "In progress")
     clock.advance(timedelta(days=1))
+    claims.moved(item["key"], "Review")
     done = claims.moved(item["key"], "Done")
     assert (done["phase"], done["delivered_at"][:10]) == ("done", "2026-03-03")
 
 
 def test_upstream_straight_to_done_commits_and_delivers_at_once(claims: Claims) -> None:
+    claims.deliver_from_any_stage()  # by default only from Review
     done = claims.moved(claims.new_item()["key"], "Done")
     assert done["committed_at"] == done["delivered_at"]
 
@@ -120,6 +122,7 @@ def test_discarding_a_blocked_item_closes_its_blocker(claims: Claims) -> None:
 def test_a_delivered_item_can_be_reopened_and_loses_its_delivery_time(claims: Claims) -> None:
     item = claims.new_item()
     claims.moved(item["key"], "In progress")
+    claims.moved(item["key"], "Review")
     claims.moved(item["key"], "Done")
     reopened = claims.moved(item["key"], "Review")
     assert (reopened["phase"], reopened["delivered_at"]) == ("committed", None)
@@ -135,6 +138,7 @@ def test_a_discarded_item_can_be_reopened(claims: Claims) -> None:
 
 
 def test_done_straight_to_discarded_is_refused(claims: Claims) -> None:
+    claims.deliver_from_any_stage()
     item = claims.new_item()
     claims.moved(item["key"], "Done")
     response = claims.move(item["key"], "Discarded", reason="changed my mind")
@@ -143,6 +147,7 @@ def test_done_straight_to_discarded_is_refused(claims: Claims) -> None:
 
 
 def test_a_reopen_into_a_full_stage_is_refused(claims: Claims) -> None:
+    claims.deliver_from_any_stage()
     item = claims.new_item()
     claims.moved(item["key"], "Done")
     fill_in_progress(claims)

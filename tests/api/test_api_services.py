@@ -57,11 +57,13 @@ def test_delivered_this_week_counts_from_monday_in_each_services_timezone(
         clock.set(datetime(2026, 3, 1, 12, 0, tzinfo=UTC))
         item = service.new_item("delivered on Sunday, UTC")
         service.moved(item["key"], "In progress")
+        service.moved(item["key"], "Review")
         service.moved(item["key"], "Done")
         # Sunday 10:00 UTC is Sunday 23:00 in Auckland: last week in both places.
         clock.set(datetime(2026, 3, 1, 10, 0, tzinfo=UTC))
         item = service.new_item("delivered late on Sunday")
         service.moved(item["key"], "In progress")
+        service.moved(item["key"], "Review")
         service.moved(item["key"], "Done")
     clock.set(now)
     summaries = {s["key"]: s for s in client.get(f"{API}/services").json()}

@@ -49,7 +49,7 @@ from flowdesk.domain.people import Actor, Role
 from flowdesk.domain.policy import ORGANISATION_ACTIONS, Action, authorize, move_action
 from flowdesk.domain.workflow import Phase
 from flowdesk.http.deps import current_actor
-from flowdesk.services import accounts, agreements, availability, registry, skills
+from flowdesk.services import accounts, agreements, availability, queries, registry, skills
 from flowdesk.services import items as uc
 from flowdesk.services.commands import BlockItem, CreateItem, MoveItem
 from flowdesk.storage.unit_of_work import UnitOfWork
@@ -344,9 +344,11 @@ def removing_member(url: str, web: bool) -> Handler:
 
 
 def workflow_as_it_is(ctx: Ctx) -> list[dict[str, Any]]:
-    """The target service's stages, unchanged: the request is decided by who sends it."""
+    """The target service's stages as they are now (other routes change limits and policies),
+    unchanged: the request is decided by who sends it."""
+    service = queries.get_service(ctx.world.uow, OPERATOR, ctx.svc.key)
     return [{"id": s.id, "name": s.name, "phase": s.phase.value, "kind": s.kind.value,
-             "wip_limit": s.wip_limit, "policy": s.policy} for s in ctx.svc.service.stages]
+             "wip_limit": s.wip_limit, "policy": s.policy} for s in service.stages]
 
 
 def putting_workflow(ctx: Ctx) -> Iterator[Case]:
