@@ -56,7 +56,8 @@ def load_source(service_key: str | None, history: Path | None,
                                      "history files only (use --type, --class-of-service or "
                                      "--customer with --service)", param_hint="'--team'")
         with unit_of_work() as uow:
-            return analytics.from_service(uow, LOCAL_USER, service_key, SystemClock().now())
+            return analytics.from_service(uow, LOCAL_USER, service_key, SystemClock().now(),
+                                          with_promises=True)
     if history and workflow:
         return analytics.from_history(history, workflow)
     raise click.UsageError("give --service KEY, or --history FILE with --workflow W.toml")

@@ -12,7 +12,7 @@ import threading
 import time
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,9 @@ from flowdesk.analytics.timezones import day_to_date
 from flowdesk.domain.errors import InvalidInput
 from flowdesk.domain.people import Actor
 from flowdesk.domain.workflow import Service
+from flowdesk.analytics.promises import Promises
 from flowdesk.services.flow_data import load_flow_data
+from flowdesk.services.promises import promises_of, read_terms
 from flowdesk.storage.unit_of_work import UnitOfWork
 
 DEFAULT_WINDOW_DAYS = 90
@@ -89,12 +91,23 @@ class FlowSource:
     due_dates: dict[str, date]
     service: Service | None = None
     history: History | None = None
+    due_at: dict[str, datetime] = field(default_factory=dict)  # what agreements promised
+    promises: Promises | None = None  # the target each item is held to (services.promises)
 
 
-def from_service(uow: UnitOfWork, actor: Actor, key: str, as_of: datetime) -> FlowSource:
+def from_service(uow: UnitOfWork, actor: Actor, key: str, as_of: datetime,
+                 with_promises: bool = False) -> FlowSource:
+    """The service's flow as of `as_of`; `with_promises`: also the target each item is
+    held to (two more indexed queries), for attainment and missed promises."""
     data = load_flow_data(uow, actor, key)
+    terms = None
+    if with_promises:  # versions never change, so a second read is as good as the first
+        with uow.read() as conn:
+            terms = read_terms(conn, data)
     flow = analyse(data.timeline, data.workflow, as_of=as_of)
-    return FlowSource(data.service.name, flow, data.due_dates, service=data.service)
+    held = None if terms is None else promises_of(flow, data, terms)
+    return FlowSource(data.service.name, flow, data.due_dates, service=data.service,
+                      due_at=data.due_at, promises=held)
 
 
 def from_history(history_path: str | Path, workflow_path: str | Path) -> FlowSource:
@@ -175,7 +188,7 @@ def metrics(source: FlowSource, start: date | None = None, end: date | None = No
     """The summary metrics (docs/metrics.md) for a period and slice."""
     check_where(source, where)
     chosen = period(source, start, end)
-    result = summary(source.flow, chosen.start, chosen.end, where)
+    result = summary(source.flow, chosen.start, chosen.end, where, source.promises)
     result["source"] = source.name
     return result
 

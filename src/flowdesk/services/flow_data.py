@@ -9,7 +9,7 @@ queues as waiting (other stages as neither), days in the service's timezone.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -31,6 +31,9 @@ class FlowData:
     timeline: Timeline
     workflow: Workflow
     due_dates: dict[str, date]  # open or closed items with a due date, by key
+    # What an agreement promised at arrival, by key: the due instant and the version.
+    due_at: dict[str, datetime] = field(default_factory=dict)
+    agreements: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def workflow_of(service: Service) -> Workflow:
@@ -73,7 +76,8 @@ _Rows = tuple[Sequence[Any], Sequence[Any], Sequence[Any]]  # items, events, blo
 def _rows(conn: Connection, service: Service) -> _Rows:
     item_rows = conn.execute(
         select(items.c.id, items.c.key, items.c.type, items.c.cos, items.c.customer,
-               items.c.due_date).where(items.c.service_id == service.id)
+               items.c.due_date, items.c.due_at, items.c.agreement_id,
+               items.c.agreement_version).where(items.c.service_id == service.id)
     ).all()
     event_rows = conn.execute(
         select(item_events.c.item_id, item_events.c.to_stage_id, item_events.c.at)
@@ -110,4 +114,7 @@ def _flow_data(service: Service, rows: _Rows) -> FlowData:
         ],
     )
     due = {str(r.key): r.due_date for r in item_rows if r.due_date is not None}
-    return FlowData(service, timeline, workflow_of(service), due)
+    due_at = {str(r.key): r.due_at for r in item_rows if r.due_at is not None}
+    agreed = {str(r.key): (int(r.agreement_id), int(r.agreement_version)) for r in item_rows
+              if r.agreement_id is not None and r.agreement_version is not None}
+    return FlowData(service, timeline, workflow_of(service), due, due_at, agreed)

@@ -35,7 +35,7 @@ def service_metrics(key: str, uow: UowDep, clock: ClockDep, actor: ActorDep, whe
                     start: FromDay = None, end: ToDay = None) -> dict[str, Any]:
     """Lead time, throughput, arrivals, WIP, aging, flow efficiency, blockers, SLE, rework:
     `docs/metrics.md` defines each."""
-    source = analytics.from_service(uow, actor, key, clock.now())
+    source = analytics.from_service(uow, actor, key, clock.now(), with_promises=True)
     return analytics.metrics(source, start, end, where)
 
 
