@@ -9,7 +9,7 @@ from datetime import date
 
 import numpy as np
 
-from flowdesk.analytics.arrays import F64, I64, Bool
+from flowdesk.analytics.arrays import F64, I64, NEVER, Bool
 from flowdesk.analytics.flow import Flow
 from flowdesk.analytics.leadtime import lead_times
 from flowdesk.analytics.periods import Period
@@ -49,7 +49,8 @@ def _describe(flow: Flow, by: Sequence[str], item: int) -> str:
 
 
 def on_time(flow: Flow, due: Mapping[str, date], history: Period,
-            by: Sequence[str] = (), min_samples: int = 20, threshold: float = 0.5) -> OnTime:
+            by: Sequence[str] = (), min_samples: int = 20, threshold: float = 0.5,
+            upstream: bool = False) -> OnTime:
     """Return P(done by the due date | still open after its current age) per open item.
 
     With L the calendar lead times of items delivered in ``history`` that share the
@@ -57,7 +58,9 @@ def on_time(flow: Flow, due: Mapping[str, date], history: Period,
     aged A days and due on day D of its life has P = #(A <= L <= D) / #(L >= A).
     It is 0 when the due date has passed (D < A) or when the item is older than every
     comparable item. Items below ``threshold`` are flagged at risk. Items not open
-    (not committed, delivered or discarded) are left out.
+    (not committed, delivered or discarded) are left out; with ``upstream``, items that
+    arrived and wait before the commitment point are scored too, as if committed on the
+    as-of day (age 1): a promise made at arrival runs while they wait.
     """
     for name in by:
         if name not in flow.timeline.attributes:
@@ -67,9 +70,13 @@ def on_time(flow: Flow, due: Mapping[str, date], history: Period,
     known = codes >= 0
     due_day = np.array([date_to_day(due[name]) for name in names], dtype=np.int64)
     items, due_day = codes[known], due_day[known]
-    is_open = flow.open_items[items]
-    items, due_day = items[is_open], due_day[is_open]
-    committed_day = flow.committed_day[items]
+    waiting = (flow.arrived != NEVER) & (flow.committed == NEVER) & (flow.delivered == NEVER)
+    waiting &= flow.discarded == NEVER
+    is_open = flow.open_items | waiting if upstream else flow.open_items
+    keep = is_open[items]
+    items, due_day = items[keep], due_day[keep]
+    committed_day = np.where(flow.committed[items] == NEVER, flow.as_of_day,
+                             flow.committed_day[items])
     age = flow.as_of_day - committed_day + 1
     due_days = due_day - committed_day + 1
 
