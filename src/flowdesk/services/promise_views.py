@@ -15,16 +15,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from flowdesk.analytics.arrays import NEVER
 from flowdesk.analytics.promises import Missed, Target, missed_promises
 from flowdesk.analytics.timezones import from_us
 from flowdesk.domain.people import Actor
 from flowdesk.services import analytics
-from flowdesk.storage.tables import items
+from flowdesk.services.queries import readable_service
+from flowdesk.storage.tables import item_events, items
 from flowdesk.storage.unit_of_work import UnitOfWork
 
 
@@ -55,13 +57,17 @@ class RiskView:
         return sum(1 for r in self.rows if r.at_risk)
 
 
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def label_of(moment: datetime) -> str:
     """A local time as people write it: "Tue 8 Dec 17:00"."""
-    return f"{moment:%a} {moment.day} {moment:%b %H:%M}"
+    return f"{_date_label(moment.date())} {moment.hour:02d}:{moment.minute:02d}"
 
 
 def _date_label(day: date) -> str:
-    return f"{day:%a} {day.day} {day:%b}"
+    return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
 
 
 def _titles(uow: UnitOfWork, keys: Iterable[str]) -> dict[str, str]:
@@ -73,9 +79,37 @@ def _titles(uow: UnitOfWork, keys: Iterable[str]) -> dict[str, str]:
             select(items.c.key, items.c.title).where(items.c.key.in_(wanted)))}
 
 
+# Per unit of work (so per database), per service: the last view, with the newest event id,
+# the local day and the threshold it was made for. Probabilities are day-based and the flow
+# changes only through events, so while all three hold the view is exactly the same.
+_VIEWS: WeakKeyDictionary[UnitOfWork, dict[int, tuple[int, date, float, RiskView]]] = (
+    WeakKeyDictionary())
+
+
+def forget() -> None:
+    """Drop every kept view (a benchmark's cold start)."""
+    _VIEWS.clear()
+
+
 def due_and_at_risk(uow: UnitOfWork, actor: Actor, key: str, now: datetime,
                     threshold: float = analytics.RISK_THRESHOLD) -> RiskView:
-    """Every open item with a due date or due time, riskiest first."""
+    """Every open item with a due date or due time, riskiest first. Reading the history is
+    the cost; it is read again only once an event has happened or the local day changed."""
+    with uow.read() as conn:
+        service = readable_service(conn, actor, key)
+        newest = int(conn.execute(select(func.max(item_events.c.id)).where(
+            item_events.c.service_id == service.id)).scalar() or 0)
+    day = now.astimezone(ZoneInfo(service.timezone)).date()
+    cached = _VIEWS.get(uow, {}).get(service.id)
+    if cached is not None and cached[:3] == (newest, day, threshold):
+        return cached[3]
+    view = _risk_view(uow, actor, key, now, threshold)
+    _VIEWS.setdefault(uow, {})[service.id] = (newest, day, threshold, view)
+    return view
+
+
+def _risk_view(uow: UnitOfWork, actor: Actor, key: str, now: datetime,
+               threshold: float) -> RiskView:
     source = analytics.from_service(uow, actor, key, now)
     assert source.service is not None
     risks = analytics.on_time_risks(source, threshold)
