@@ -83,16 +83,35 @@ def on_time(flow: Flow, due: Mapping[str, date], history: Period,
     reference = lead_times(flow, history)
     ref_keys = _group_keys(flow, by, reference.items)
     item_keys = _group_keys(flow, by, items)
-    everything = np.sort(reference.calendar_days)
-    probability = np.zeros(items.size, dtype=np.float64)
-    samples = np.zeros(items.size, dtype=np.int64)
+    probability, samples, grouped = chance_on_time(
+        age, due_days, item_keys, reference.calendar_days, ref_keys, min_samples)
     basis = ["all"] * items.size
-    for key in np.unique(item_keys):  # one pass per comparable group
-        mine = np.flatnonzero(item_keys == key)
-        group = np.sort(reference.calendar_days[ref_keys == key])
-        label = _describe(flow, by, int(items[mine[0]]))
-        if group.size < min_samples:
-            group, label = everything, "all"
+    labels: dict[int, str] = {}
+    for index in np.flatnonzero(grouped).tolist():
+        key = int(item_keys[index])
+        if key not in labels:
+            labels[key] = _describe(flow, by, int(items[index]))
+        basis[index] = labels[key]
+    return OnTime(items, age, due_days, probability, basis, samples, probability < threshold)
+
+
+def chance_on_time(age: I64, due_days: I64, keys: I64, reference: I64, reference_keys: I64,
+                   min_samples: int = 20) -> tuple[F64, I64, Bool]:
+    """Return, per item aged ``age`` calendar days and due on day ``due_days`` of its life,
+    P(done by then | still open) = #(A <= L <= D) / #(L >= A) over the ``reference`` lead
+    times L (calendar days) of its group (``keys`` against ``reference_keys``), or of all
+    of them when its group has fewer than ``min_samples``; 0 once D < A or when no
+    comparable item is as old. Also the sample sizes, and which items used their group."""
+    everything = np.sort(reference)
+    probability = np.zeros(age.size, dtype=np.float64)
+    samples = np.zeros(age.size, dtype=np.int64)
+    grouped = np.zeros(age.size, dtype=np.bool_)
+    for key in np.unique(keys):  # one pass per comparable group
+        mine = np.flatnonzero(keys == key)
+        group = np.sort(reference[reference_keys == key])
+        own = group.size >= min_samples
+        if not own:
+            group = everything
         older = group.size - np.searchsorted(group, age[mine], side="left")
         by_due = np.searchsorted(group, due_days[mine], side="right")
         younger = np.searchsorted(group, age[mine], side="left")
@@ -101,6 +120,5 @@ def on_time(flow: Flow, due: Mapping[str, date], history: Period,
             chance = np.where(older > 0, hits / np.maximum(older, 1), 0.0)
         probability[mine] = np.where(due_days[mine] < age[mine], 0.0, chance)
         samples[mine] = group.size
-        for index in mine.tolist():
-            basis[index] = label
-    return OnTime(items, age, due_days, probability, basis, samples, probability < threshold)
+        grouped[mine] = own
+    return probability, samples, grouped
