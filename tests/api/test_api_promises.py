@@ -12,7 +12,10 @@ import pytest
 from api_helpers import API, Claims, create_service
 from fastapi.testclient import TestClient
 
+from cast import OPERATOR
 from flowdesk.domain.clock import FixedClock
+from flowdesk.services import analytics
+from flowdesk.storage.unit_of_work import UnitOfWork
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 CALENDAR = {"timezone": "Europe/Brussels", "working_days": ["mon", "tue", "wed", "thu", "fri"],
@@ -113,7 +116,7 @@ def test_a_history_with_no_target_shows_no_attainment_only_a_suggestion(
 
 
 def test_open_items_are_scored_against_their_own_due_time_riskiest_first(
-        desk: Claims, clock: FixedClock) -> None:
+        desk: Claims, clock: FixedClock, uow: UnitOfWork) -> None:
     desk.client.post(f"{API}/services/BRU/agreements", json=SAME_DAY)
     # History: twenty requests that each took two calendar days (answered the next day).
     for n in range(20):
@@ -141,6 +144,13 @@ def test_open_items_are_scored_against_their_own_due_time_riskiest_first(
     assert body["at_risk"] == sum(1 for row in body["items"] if row["at_risk"])
     high = desk.client.get(f"{API}/services/BRU/metrics/on-time", params={"threshold": 0})
     assert high.json()["at_risk"] == 0
+    # The board's flags read the event log; the list reads current state: they agree.
+    source = analytics.from_service(uow, OPERATOR, "BRU", now)
+    flow_view = analytics.on_time_risks(source)
+    assert {k: (round(v["probability"], 9), v["at_risk"], v["age_days"], v["due"])
+            for k, v in flow_view.items()} == {
+        row["key"]: (round(row["probability"], 9), row["at_risk"], row["age_days"], row["due"])
+        for row in body["items"]}
 
 
 def test_missed_promises_list_what_delayed_each_item(desk: Claims, clock: FixedClock) -> None:

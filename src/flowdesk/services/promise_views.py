@@ -15,10 +15,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from flowdesk.analytics.arrays import NEVER
 from flowdesk.analytics.promises import Missed, Target, missed_promises
@@ -26,7 +25,8 @@ from flowdesk.analytics.timezones import from_us
 from flowdesk.domain.people import Actor
 from flowdesk.services import analytics
 from flowdesk.services.queries import readable_service
-from flowdesk.storage.tables import item_events, items
+from flowdesk.services.risk_scores import scores
+from flowdesk.storage.tables import items
 from flowdesk.storage.unit_of_work import UnitOfWork
 
 
@@ -79,52 +79,22 @@ def _titles(uow: UnitOfWork, keys: Iterable[str]) -> dict[str, str]:
             select(items.c.key, items.c.title).where(items.c.key.in_(wanted)))}
 
 
-# Per unit of work (so per database), per service: the last view, with the newest event id,
-# the local day and the threshold it was made for. Probabilities are day-based and the flow
-# changes only through events, so while all three hold the view is exactly the same.
-_VIEWS: WeakKeyDictionary[UnitOfWork, dict[int, tuple[int, date, float, RiskView]]] = (
-    WeakKeyDictionary())
-
-
-def forget() -> None:
-    """Drop every kept view (a benchmark's cold start)."""
-    _VIEWS.clear()
-
-
 def due_and_at_risk(uow: UnitOfWork, actor: Actor, key: str, now: datetime,
                     threshold: float = analytics.RISK_THRESHOLD) -> RiskView:
-    """Every open item with a due date or due time, riskiest first. Reading the history is
-    the cost; it is read again only once an event has happened or the local day changed."""
+    """Every open item with a due date or due time, riskiest first (lowest chance, then the
+    earliest due). Read from current state (`services.risk_scores`), in one transaction."""
     with uow.read() as conn:
         service = readable_service(conn, actor, key)
-        newest = int(conn.execute(select(func.max(item_events.c.id)).where(
-            item_events.c.service_id == service.id)).scalar() or 0)
-    day = now.astimezone(ZoneInfo(service.timezone)).date()
-    cached = _VIEWS.get(uow, {}).get(service.id)
-    if cached is not None and cached[:3] == (newest, day, threshold):
-        return cached[3]
-    view = _risk_view(uow, actor, key, now, threshold)
-    _VIEWS.setdefault(uow, {})[service.id] = (newest, day, threshold, view)
-    return view
-
-
-def _risk_view(uow: UnitOfWork, actor: Actor, key: str, now: datetime,
-               threshold: float) -> RiskView:
-    source = analytics.from_service(uow, actor, key, now)
-    assert source.service is not None
-    risks = analytics.on_time_risks(source, threshold)
-    titles = _titles(uow, risks)
+        found = scores(conn, service, now, threshold)
     rows = []
-    for item_key, risk in risks.items():
-        due = str(risk["due"])
-        label = (label_of(datetime.fromisoformat(due)) if "T" in due
-                 else _date_label(date.fromisoformat(due)))
-        rows.append(RiskRow(item_key, titles.get(item_key, ""), risk["state"],
-                            risk["committed"], due, label, risk["probability"],
-                            risk["at_risk"], risk["age_days"], risk["basis"]))
+    for score in found:
+        label = (label_of(datetime.fromisoformat(score.due)) if "T" in score.due
+                 else _date_label(date.fromisoformat(score.due)))
+        rows.append(RiskRow(score.key, score.title, score.state, score.committed, score.due,
+                            label, score.probability, score.at_risk, score.age_days,
+                            score.basis))
     rows.sort(key=lambda r: (r.probability, r.due, r.key))
-    return RiskView(source.service.key, source.service.name, source.service.timezone,
-                    threshold, rows)
+    return RiskView(service.key, service.name, service.timezone, threshold, rows)
 
 
 def risk_json(view: RiskView) -> dict[str, Any]:
