@@ -70,9 +70,10 @@ def make_template(path: Path, *, demo_days: int, seeded_key: str) -> Template:
         run_demo(uow, seed=7, days=demo_days, end=NOW)
         seeded = seed_claims(uow, NOW, key=seeded_key)
         let_in(uow)
-        # A configured target, so the service level chart measures attainment against it.
-        service_levels.set_targets(uow, FixedClock(NOW), OPERATOR, "CLM", {
-            "targets": [{"class_of_service": None, "percentile": 85, "days": 3}]})
+        # A configured target, so the service level charts measure attainment against it.
+        for summary in queries.list_services(uow, OPERATOR, NOW):
+            service_levels.set_targets(uow, FixedClock(NOW), OPERATOR, summary.service.key, {
+                "targets": [{"class_of_service": None, "percentile": 85, "days": 3}]})
         with engine.connect() as conn:  # fold the WAL into the file so a copy is complete
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
