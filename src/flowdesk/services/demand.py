@@ -14,8 +14,9 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select
 
 from flowdesk.analytics import baseline
-from flowdesk.analytics.alerts import KINDS, Alert, demand_alerts
+from flowdesk.analytics.alerts import KINDS, WORKING_WEEKDAYS, Alert, demand_alerts
 from flowdesk.analytics.demand import TodaySeries, today_against_usual
+from flowdesk.domain.agreements import service_calendar
 from flowdesk.domain.clock import Clock
 from flowdesk.domain.demand import Thresholds
 from flowdesk.domain.errors import InvalidInput
@@ -24,6 +25,7 @@ from flowdesk.domain.people import Actor
 from flowdesk.domain.policy import Action, authorize
 from flowdesk.services import analytics
 from flowdesk.services.queries import readable_service_id
+from flowdesk.storage import agreements as agreement_store
 from flowdesk.storage import repository as repo
 from flowdesk.storage.tables import alert_acknowledgements, demand_thresholds
 from flowdesk.storage.unit_of_work import UnitOfWork
@@ -58,9 +60,13 @@ def demand(uow: UnitOfWork, actor: Actor, key: str, now: datetime) -> DemandView
     service = source.service
     with uow.read() as conn:
         thresholds = _thresholds(conn, service.id)
+        calendar = service_calendar(agreement_store.current_agreements(conn, service.id))
     flow = source.flow
-    base = baseline(flow.arrived, flow.zone, flow.as_of)
-    alerts = demand_alerts(flow, thresholds, base=base)
+    holidays = sorted(calendar.holidays) if calendar else []
+    working_days = sorted(calendar.working_days) if calendar else WORKING_WEEKDAYS
+    base = baseline(flow.arrived, flow.zone, flow.as_of, holidays)
+    alerts = demand_alerts(flow, thresholds, base=base, holidays=holidays,
+                           working_weekdays=working_days)
     with uow.read() as conn:
         acknowledged = _acknowledged(conn, service.id, service.local_date(now))
     return DemandView(service.key, service.timezone, alerts, acknowledged,
