@@ -740,6 +740,10 @@ HANDLERS: dict[str, Handler] = {
         "/account/tokens/{token_id}/revoke", web=True),
     "GET /services/{key}/demand": simple("/services/{key}/demand", READ),
     "GET /services/{key}/at-risk": simple("/services/{key}/at-risk", READ),
+    "GET /services/{key}/service-levels": simple("/services/{key}/service-levels", READ),
+    "POST /services/{key}/service-levels": simple(
+        "/services/{key}/service-levels", Needs.of(Action.SERVICE_LEVELS),
+        form={"percentile_": "85", "days_": "5"}),
     "GET /services/{key}/missed-promises": simple("/services/{key}/missed-promises", READ),
     "POST /services/{key}/demand/acknowledgements": simple(
         "/services/{key}/demand/acknowledgements", Needs.of(Action.ACKNOWLEDGE_ALERT),

@@ -8,6 +8,7 @@ import re
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
+from web_env import web_post
 from web_seed import DANA, Seeded
 
 from flowdesk.domain.clock import FixedClock
@@ -74,3 +75,27 @@ def test_missed_promises_say_what_delayed_each_item_in_the_service_s_zone(
     assert "4.0d in queues" in block  # Check is a queue
     narrow = web.get("/services/CLM/missed-promises", params={"from": NOW_DAY, "to": NOW_DAY})
     assert item.key in narrow.text  # delivered that day
+
+
+def test_the_service_s_own_targets_are_set_on_their_page_and_a_bad_one_changes_nothing(
+        web: TestClient, seeded: Seeded) -> None:
+    saved = web_post(web, "/services/CLM/service-levels", {
+        "percentile_": "85", "days_": "5", "percentile_expedite": "95", "days_expedite": "1"})
+    assert saved.status_code == 303, saved.text
+    api = web.get("/api/v1/services/CLM/service-levels").json()["targets"]
+    assert [(t["class_of_service"], t["percentile"], t["days"]) for t in api] == [
+        (None, 85, 5), ("expedite", 95, 1)]
+    page = web.get("/services/CLM/service-levels?saved=1").text
+    assert "Service levels saved." in page and 'name="days_expedite"' in page
+    refused = web_post(web, "/services/CLM/service-levels", {
+        "percentile_": "85", "days_": "0", "percentile_standard": "ninety", "days_standard": "3"})
+    assert refused.status_code == 422
+    assert "percentile: &#39;ninety&#39; is not a whole number" in refused.text
+    assert 'value="ninety"' in refused.text  # what was typed is kept
+    again = web.get("/api/v1/services/CLM/service-levels").json()["targets"]
+    assert again == api
+    # The analytics headline is measured against them.
+    level = web.get("/api/v1/services/CLM/metrics").json()["service_level"]
+    assert {t["text"] for t in level["targets"]} <= {"85% within 5 days of commitment",
+                                                      "95% within 1 day of commitment"}
+    assert level["targets"] and level["suggestion"]["label"].startswith("suggestion")

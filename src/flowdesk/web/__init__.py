@@ -30,6 +30,7 @@ from flowdesk.web.routes import (
     pages,
     people,
     promises,
+    service_levels,
     skills,
     stream,
 )
@@ -41,7 +42,8 @@ ROUTERS = (pages.router, items.router, items.actions, moves.router, create.route
            create.actions, stream.router, analytics.router, account.router, account.actions,
            people.router, people.actions, admin_users.router, admin_users.actions, me.router,
            me.actions, demand.router, demand.actions, skills.router, skills.actions,
-           agreements.router, agreements.actions, promises.router)
+           agreements.router, agreements.actions, promises.router, service_levels.router,
+           service_levels.actions)
 PUBLIC_ROUTERS = (account.public, api_docs.router)
 
 
