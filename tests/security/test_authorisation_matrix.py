@@ -739,6 +739,7 @@ HANDLERS: dict[str, Handler] = {
     "POST /account/tokens/{token_id}/revoke": revoking_token(
         "/account/tokens/{token_id}/revoke", web=True),
     "GET /services/{key}/demand": simple("/services/{key}/demand", READ),
+    "GET /services/{key}/demand/banner": simple("/services/{key}/demand/banner", READ),
     "GET /services/{key}/at-risk": simple("/services/{key}/at-risk", READ),
     "GET /services/{key}/service-levels": simple("/services/{key}/service-levels", READ),
     "POST /services/{key}/service-levels": simple(
