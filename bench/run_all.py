@@ -10,6 +10,7 @@ HERE = Path(__file__).resolve().parent
 BENCHMARKS = [
     ["bench_moves.py"],
     ["bench_board.py"],
+    ["bench_at_risk.py"],
     ["bench_demo.py"],
     ["bench_analytics.py"],
     ["bench_analytics_db.py"],

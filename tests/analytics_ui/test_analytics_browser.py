@@ -163,7 +163,8 @@ def test_a_reversed_range_says_what_is_wrong_and_marks_the_field(
 
 def test_the_offline_report_draws_its_charts_with_the_network_cut_off(
         live_server: LiveServer, page: Watched, tmp_path: Path) -> None:
-    source = analytics.from_service(live_server.uow, OPERATOR, DEMO_KEY, NOW)
+    source = analytics.from_service(live_server.uow, OPERATOR, DEMO_KEY, NOW,
+                                    with_promises=True)
     data = chart_data(source)
     served = httpx.get(f"{live_server.url}/api/v1/services/{DEMO_KEY}/metrics/charts",
                        headers={"Authorization": f"Bearer {token_of(live_server.uow, ADMIN)}"}

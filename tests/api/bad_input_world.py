@@ -87,6 +87,8 @@ class World:
                 {"id": s["id"], "name": "Triage" if s["name"] == "Options" else s["name"],
                  "phase": s["phase"], "kind": s["kind"], "wip_limit": s["limit"],
                  "policy": s["policy"]} for s in self.claims.body["stages"]]},
+            "ServiceLevelsIn": {"targets": [{"class_of_service": "standard",
+                                             "percentile": 85, "days": 5}]},
         }
         if title in known:
             return dict(known[title])

@@ -261,6 +261,23 @@ def test_an_item_past_its_due_date_overloads_a_service_with_room(client: TestCli
                                 "capacity of 3, and 1 items at risk.")
 
 
+def test_a_request_past_its_agreement_s_due_time_overloads_a_service_while_it_waits(
+        client: TestClient, clock: FixedClock) -> None:
+    make_service(client, "SLA", ["zoe"], [], [])
+    ok(client.put(f"{API}/services/SLA/members/olivia",
+                  json={"roles": ["service_request_manager", *MANAGER]}))
+    ok(client.post(f"{API}/services/SLA/agreements", json={
+        "calendar": {"timezone": "UTC", "working_days": ["mon", "tue", "wed", "thu", "fri"],
+                     "working_hours": ["09:00", "17:00"]},
+        "target": {"value": 4, "unit": "working_hours", "share": 0.9}}), 201)
+    clock.set(clock.now() - timedelta(days=3))  # Friday 09:00: due Friday 13:00
+    made = ok(client.post(f"{API}/services/SLA/items", json={"title": "Forgotten"}), 201)
+    assert made["due_at"] == "2026-02-27T13:00:00Z"
+    clock.set(clock.now() + timedelta(days=3))
+    load = capacity(client, "SLA")  # nothing committed: only the promise overloads it
+    assert (load["open_wip"], load["at_risk"], load["overloaded"]) == (0, 1, True)
+
+
 def test_expected_arrivals_are_the_usual_rest_of_today_and_next_working_days(
         client: TestClient, clock: FixedClock) -> None:
     monday = clock.now()  # Monday 2 March 2026, 09:00 UTC

@@ -623,6 +623,13 @@ HANDLERS: dict[str, Handler] = {
         f"{API}/services/{{key}}/metrics/items", READ),
     f"GET {API}/services/{{key}}/metrics/on-time": simple(
         f"{API}/services/{{key}}/metrics/on-time", READ),
+    f"GET {API}/services/{{key}}/metrics/missed-promises": simple(
+        f"{API}/services/{{key}}/metrics/missed-promises", READ),
+    f"GET {API}/services/{{key}}/service-levels": simple(
+        f"{API}/services/{{key}}/service-levels", READ),
+    f"PUT {API}/services/{{key}}/service-levels": simple(
+        f"{API}/services/{{key}}/service-levels", Needs.of(Action.SERVICE_LEVELS),
+        json={"targets": [{"class_of_service": None, "percentile": 85, "days": 5}]}),
     f"GET {API}/services/{{key}}/forecast": simple(
         f"{API}/services/{{key}}/forecast", READ, params={"when": 10}),
     f"GET {API}/services/{{key}}/metrics/charts": simple(
@@ -757,6 +764,13 @@ HANDLERS: dict[str, Handler] = {
     "POST /account/tokens/{token_id}/revoke": revoking_token(
         "/account/tokens/{token_id}/revoke", web=True),
     "GET /services/{key}/demand": simple("/services/{key}/demand", READ),
+    "GET /services/{key}/demand/banner": simple("/services/{key}/demand/banner", READ),
+    "GET /services/{key}/at-risk": simple("/services/{key}/at-risk", READ),
+    "GET /services/{key}/service-levels": simple("/services/{key}/service-levels", READ),
+    "POST /services/{key}/service-levels": simple(
+        "/services/{key}/service-levels", Needs.of(Action.SERVICE_LEVELS),
+        form={"percentile_": "85", "days_": "5"}),
+    "GET /services/{key}/missed-promises": simple("/services/{key}/missed-promises", READ),
     "POST /services/{key}/demand/acknowledgements": simple(
         "/services/{key}/demand/acknowledgements", Needs.of(Action.ACKNOWLEDGE_ALERT),
         form={"kind": "inflow_drop", "note": "the agencies' data hub is down", "back": "board"}),

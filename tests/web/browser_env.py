@@ -28,7 +28,7 @@ from flowdesk.app import create_app
 from flowdesk.config import Settings
 from flowdesk.demo import run_demo
 from flowdesk.domain.clock import FixedClock
-from flowdesk.services import accounts, queries
+from flowdesk.services import accounts, queries, service_levels
 from flowdesk.storage.db import make_engine
 from flowdesk.storage.migrate import upgrade
 from flowdesk.storage.unit_of_work import UnitOfWork
@@ -70,6 +70,10 @@ def make_template(path: Path, *, demo_days: int, seeded_key: str) -> Template:
         run_demo(uow, seed=7, days=demo_days, end=NOW)
         seeded = seed_claims(uow, NOW, key=seeded_key)
         let_in(uow)
+        # A configured target, so the service level charts measure attainment against it.
+        for summary in queries.list_services(uow, OPERATOR, NOW):
+            service_levels.set_targets(uow, FixedClock(NOW), OPERATOR, summary.service.key, {
+                "targets": [{"class_of_service": None, "percentile": 85, "days": 3}]})
         with engine.connect() as conn:  # fold the WAL into the file so a copy is complete
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:

@@ -31,6 +31,7 @@ from flowdesk.analytics.forecast import how_many, sample_window, when_done
 from flowdesk.analytics.leadtime import lead_times
 from flowdesk.analytics.percentiles import STANDARD, nearest_rank
 from flowdesk.analytics.periods import Period
+from flowdesk.analytics.promises import Promises
 from flowdesk.analytics.report import summary
 from flowdesk.analytics.timezones import day_to_date, from_us
 from flowdesk.analytics.workflow import PHASE_NAMES
@@ -46,7 +47,8 @@ def chart_payload(flow: Flow, period: Period, where: Where | None,
                   rng: np.random.Generator, *, forecast_count: int | None = None,
                   forecast_days: int = DEFAULT_FORECAST_DAYS,
                   window_days: int = DEFAULT_WINDOW_DAYS,
-                  trials: int = DEFAULT_TRIALS) -> dict[str, Any]:
+                  trials: int = DEFAULT_TRIALS,
+                  promises: Promises | None = None) -> dict[str, Any]:
     """Return the data for every chart of ``period``, sliced by ``where``.
 
     Keys: ``period``, ``where``, ``states`` (workflow order with phases), ``summary``
@@ -78,7 +80,7 @@ def chart_payload(flow: Flow, period: Period, where: Where | None,
                   for name, value in (where or {}).items()},
         "states": [{"name": name, "phase": PHASE_NAMES[flow.workflow.phase(name) or 0]}
                    for name in flow.workflow.ordered],
-        "summary": summary(flow, period.start, period.end, where),
+        "summary": summary(flow, period.start, period.end, where, promises),
         "cumulative_flow": cumulative_flow_chart(flow, period, where),
         "lead_time": lead_time_chart(flow, period, where),
         "throughput": throughput_chart(flow, period, where),

@@ -9,7 +9,7 @@ from datetime import date
 
 import numpy as np
 
-from flowdesk.analytics.arrays import F64, I64, Bool
+from flowdesk.analytics.arrays import F64, I64, NEVER, Bool
 from flowdesk.analytics.flow import Flow
 from flowdesk.analytics.leadtime import lead_times
 from flowdesk.analytics.periods import Period
@@ -49,7 +49,8 @@ def _describe(flow: Flow, by: Sequence[str], item: int) -> str:
 
 
 def on_time(flow: Flow, due: Mapping[str, date], history: Period,
-            by: Sequence[str] = (), min_samples: int = 20, threshold: float = 0.5) -> OnTime:
+            by: Sequence[str] = (), min_samples: int = 20, threshold: float = 0.5,
+            upstream: bool = False) -> OnTime:
     """Return P(done by the due date | still open after its current age) per open item.
 
     With L the calendar lead times of items delivered in ``history`` that share the
@@ -57,7 +58,9 @@ def on_time(flow: Flow, due: Mapping[str, date], history: Period,
     aged A days and due on day D of its life has P = #(A <= L <= D) / #(L >= A).
     It is 0 when the due date has passed (D < A) or when the item is older than every
     comparable item. Items below ``threshold`` are flagged at risk. Items not open
-    (not committed, delivered or discarded) are left out.
+    (not committed, delivered or discarded) are left out; with ``upstream``, items that
+    arrived and wait before the commitment point are scored too, as if committed on the
+    as-of day (age 1): a promise made at arrival runs while they wait.
     """
     for name in by:
         if name not in flow.timeline.attributes:
@@ -67,25 +70,48 @@ def on_time(flow: Flow, due: Mapping[str, date], history: Period,
     known = codes >= 0
     due_day = np.array([date_to_day(due[name]) for name in names], dtype=np.int64)
     items, due_day = codes[known], due_day[known]
-    is_open = flow.open_items[items]
-    items, due_day = items[is_open], due_day[is_open]
-    committed_day = flow.committed_day[items]
+    waiting = (flow.arrived != NEVER) & (flow.committed == NEVER) & (flow.delivered == NEVER)
+    waiting &= flow.discarded == NEVER
+    is_open = flow.open_items | waiting if upstream else flow.open_items
+    keep = is_open[items]
+    items, due_day = items[keep], due_day[keep]
+    committed_day = np.where(flow.committed[items] == NEVER, flow.as_of_day,
+                             flow.committed_day[items])
     age = flow.as_of_day - committed_day + 1
     due_days = due_day - committed_day + 1
 
     reference = lead_times(flow, history)
     ref_keys = _group_keys(flow, by, reference.items)
     item_keys = _group_keys(flow, by, items)
-    everything = np.sort(reference.calendar_days)
-    probability = np.zeros(items.size, dtype=np.float64)
-    samples = np.zeros(items.size, dtype=np.int64)
+    probability, samples, grouped = chance_on_time(
+        age, due_days, item_keys, reference.calendar_days, ref_keys, min_samples)
     basis = ["all"] * items.size
-    for key in np.unique(item_keys):  # one pass per comparable group
-        mine = np.flatnonzero(item_keys == key)
-        group = np.sort(reference.calendar_days[ref_keys == key])
-        label = _describe(flow, by, int(items[mine[0]]))
-        if group.size < min_samples:
-            group, label = everything, "all"
+    labels: dict[int, str] = {}
+    for index in np.flatnonzero(grouped).tolist():
+        key = int(item_keys[index])
+        if key not in labels:
+            labels[key] = _describe(flow, by, int(items[index]))
+        basis[index] = labels[key]
+    return OnTime(items, age, due_days, probability, basis, samples, probability < threshold)
+
+
+def chance_on_time(age: I64, due_days: I64, keys: I64, reference: I64, reference_keys: I64,
+                   min_samples: int = 20) -> tuple[F64, I64, Bool]:
+    """Return, per item aged ``age`` calendar days and due on day ``due_days`` of its life,
+    P(done by then | still open) = #(A <= L <= D) / #(L >= A) over the ``reference`` lead
+    times L (calendar days) of its group (``keys`` against ``reference_keys``), or of all
+    of them when its group has fewer than ``min_samples``; 0 once D < A or when no
+    comparable item is as old. Also the sample sizes, and which items used their group."""
+    everything = np.sort(reference)
+    probability = np.zeros(age.size, dtype=np.float64)
+    samples = np.zeros(age.size, dtype=np.int64)
+    grouped = np.zeros(age.size, dtype=np.bool_)
+    for key in np.unique(keys):  # one pass per comparable group
+        mine = np.flatnonzero(keys == key)
+        group = np.sort(reference[reference_keys == key])
+        own = group.size >= min_samples
+        if not own:
+            group = everything
         older = group.size - np.searchsorted(group, age[mine], side="left")
         by_due = np.searchsorted(group, due_days[mine], side="right")
         younger = np.searchsorted(group, age[mine], side="left")
@@ -94,6 +120,5 @@ def on_time(flow: Flow, due: Mapping[str, date], history: Period,
             chance = np.where(older > 0, hits / np.maximum(older, 1), 0.0)
         probability[mine] = np.where(due_days[mine] < age[mine], 0.0, chance)
         samples[mine] = group.size
-        for index in mine.tolist():
-            basis[index] = label
-    return OnTime(items, age, due_days, probability, basis, samples, probability < threshold)
+        grouped[mine] = own
+    return probability, samples, grouped

@@ -18,7 +18,7 @@ from flowdesk.analytics.leadtime import lead_times, time_in_state
 from flowdesk.analytics.moves import discard_rate, rework
 from flowdesk.analytics.parallel import submit
 from flowdesk.analytics.periods import Period, resolve
-from flowdesk.analytics.sle import ServiceLevel, attainment_of, level_of
+from flowdesk.analytics.promises import Promises, attainment_summary
 from flowdesk.analytics.timezones import day_to_date, from_us
 
 
@@ -55,8 +55,8 @@ def _series(period: Period, daily: I64) -> dict[str, Any]:
 
 @small_pages()
 def summary(flow: Flow, start: date | None = None, end: date | None = None,
-            where: Where | None = None, service_level: ServiceLevel | None = None,
-            sle_percentile: int = 85) -> dict[str, Any]:
+            where: Where | None = None,
+            promises: Promises | None = None) -> dict[str, Any]:
     """Return the flow metrics of a period as a JSON-serialisable dict.
 
     Keys: ``period``, ``where``, ``delivered_count``, ``lead_time_days`` and
@@ -65,7 +65,9 @@ def summary(flow: Flow, start: date | None = None, end: date | None = None,
     ``time_in_state``, ``throughput``, ``arrivals``, ``net_flow``, ``wip``,
     ``aging_wip``, ``flow_efficiency``, ``blocked_days_by_category``,
     ``service_level``, ``discard_rate`` and ``rework``. ``docs/metrics.md`` defines each.
-    Without ``service_level``, the SLE is derived from the period's lead times.
+    ``service_level`` measures attainment against ``promises`` (the targets each item is
+    held to; none without them) and shows the period's own 85th percentile only as a
+    suggestion (:func:`flowdesk.analytics.promises.attainment_summary`).
     """
     period = period_of(flow, start, end)
     flow.prepare_days()
@@ -79,7 +81,8 @@ def summary(flow: Flow, start: date | None = None, end: date | None = None,
     # The lead times and their percentiles serve the bands, the SLE and its attainment.
     aging = aging_against(flow, spread["calendar_days"], where)
     efficiency = efficiency_of_delivered(flow, period, where)
-    level = service_level or level_of(times, sle_percentile, spread["calendar_days"])
+    levels = attainment_summary(flow, period, promises or Promises.none(flow), where, times,
+                                spread["calendar_days"])
     discards = discard_rate(flow, period, where)
     moves = rework(flow, period, where)
     above = aging.bands.get(85, float("nan"))
@@ -131,16 +134,7 @@ def summary(flow: Flow, start: date | None = None, end: date | None = None,
                            "median_days": _number(bar.median_days), "open": bar.open_count}
             for bar in blocker_pareto(flow, period, where)
         },
-        "service_level": None if level is None else {
-            "percentile": level.percentile,
-            "days": level.days,
-            "given": service_level is not None,
-            "attainment_weekly": [
-                {"week_start": row.period_start, "delivered": row.delivered,
-                 "within": row.within, "share": row.share}
-                for row in attainment_of(flow, level, period, "week", times)
-            ],
-        },
+        "service_level": levels,
         "discard_rate": {
             "rate": discards.rate,
             "discarded_upstream": discards.discarded_upstream,

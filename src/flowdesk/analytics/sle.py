@@ -1,4 +1,7 @@
-"""Service level expectations ("85% within 10 days") and how often they were met."""
+"""Service levels in calendar days ("85% within 10 days"): the level a history supports,
+and how often a level was met, per day, week or month. :mod:`flowdesk.analytics.promises`
+measures attainment against configured targets; a level derived from a period is only ever a
+suggestion."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from flowdesk.analytics.arrays import I64, Bool
 from flowdesk.analytics.filters import Where
 from flowdesk.analytics.flow import Flow
 from flowdesk.analytics.leadtime import LeadTimes, lead_times
@@ -69,8 +73,15 @@ def attainment(flow: Flow, level: ServiceLevel, period: Period, by: str = "week"
 def attainment_of(flow: Flow, level: ServiceLevel, period: Period, by: str,
                   times: LeadTimes) -> list[Attainment]:
     """Return :func:`attainment` for lead times already worked out for the period."""
-    offset = flow.delivered_day[times.items] - period.first
-    within = (times.calendar_days <= level.days).astype(np.float64)
+    return attained_by(flow, period, by, times.items, times.calendar_days <= level.days)
+
+
+def attained_by(flow: Flow, period: Period, by: str, items: I64,
+                within: Bool) -> list[Attainment]:
+    """Return, per day, week (Monday start) or month of the period, how many of `items`
+    (delivered in the period) were delivered and how many of them are `within`."""
+    offset = flow.delivered_day[items] - period.first
+    hits = within.astype(np.float64)
     if by == "day":
         index = offset
         labels = period.dates()
@@ -85,6 +96,6 @@ def attainment_of(flow: Flow, level: ServiceLevel, period: Period, by: str,
     else:
         raise ValueError(f"by must be 'day', 'week' or 'month', not {by!r}")
     delivered = np.bincount(index, minlength=len(labels))
-    met = np.bincount(index, weights=within, minlength=len(labels))
+    met = np.bincount(index, weights=hits, minlength=len(labels))
     return [Attainment(label, int(d), int(m))
             for label, d, m in zip(labels, delivered, met, strict=True)]

@@ -18,6 +18,7 @@ from flowdesk.api.routers import (
     items,
     metrics,
     people,
+    service_levels,
     services,
 )
 from flowdesk.api.schemas import ErrorOut
@@ -70,7 +71,7 @@ def mount_api(app: FastAPI) -> None:
     # cases decide what that user may do. The OpenAPI document and its docs stay open.
     for router in (services.router, items.router, events.router, metrics.router,
                    charts.router, people.router, demand.router, capacity.router,
-                   agreements.router):
+                   agreements.router, service_levels.router):
         app.include_router(router, prefix="/api/v1", dependencies=[Depends(current_actor)])
     app.include_router(health.router, prefix="/api/v1")  # open: monitors ask without a token
     document_errors(app)

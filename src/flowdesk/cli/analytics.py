@@ -56,7 +56,8 @@ def load_source(service_key: str | None, history: Path | None,
                                      "history files only (use --type, --class-of-service or "
                                      "--customer with --service)", param_hint="'--team'")
         with unit_of_work() as uow:
-            return analytics.from_service(uow, LOCAL_USER, service_key, SystemClock().now())
+            return analytics.from_service(uow, LOCAL_USER, service_key, SystemClock().now(),
+                                          with_promises=True)
     if history and workflow:
         return analytics.from_history(history, workflow)
     raise click.UsageError("give --service KEY, or --history FILE with --workflow W.toml")
@@ -181,6 +182,7 @@ def metrics_table(m: dict[str, Any]) -> str:
         "  lead time (calendar) " + "  ".join(
             f"{p}%: {_num(calendar.get(p))}" for p in ("50", "70", "85", "95")),
         f"  flow efficiency      {_pct(eff)}",
+        *_service_level_lines(m.get("service_level") or {}),
     ]
     blocked = m["blocked_days_by_category"]
     if blocked:
@@ -189,6 +191,22 @@ def metrics_table(m: dict[str, Any]) -> str:
             lines.append(f"    {name:<22} {row['blocked_days']:>9.1f} days  "
                          f"{row['count']:>5} blockers  median {_num(row['median_days'])} days")
     return "\n".join(lines)
+
+
+def _service_level_lines(level: dict[str, Any]) -> list[str]:
+    """Attainment against each target, then the period's own percentile as a suggestion."""
+    lines = []
+    for target in level.get("targets", []):
+        verdict = {True: "met", False: "NOT met", None: "nothing delivered"}[target["met"]]
+        lines.append(f"  target {target['text']} ({target['scope']}): attained "
+                     f"{_pct(target['attainment'])} of {target['delivered']}, {verdict}")
+    if not level.get("targets"):
+        lines.append("  service level        no target set")
+    suggestion = level.get("suggestion")
+    if suggestion:
+        lines.append(f"  suggestion           {suggestion['text']} (this period's own "
+                     f"{suggestion['percentile']}th percentile, not a target)")
+    return lines
 
 
 def _num(value: float | None) -> str:

@@ -46,7 +46,8 @@ def chart_data(source: FlowSource, start: date | None = None, end: date | None =
     if forecast_days is not None:
         extra["forecast_days"] = forecast_days
     payload = chart_payload(source.flow, period, where, np.random.default_rng(seed),
-                            forecast_count=forecast_count, **extra)
+                            forecast_count=forecast_count, promises=source.promises,
+                            **extra)
     payload["source"] = source.name
     payload["forecast"]["seed"] = seed
     payload["filters"] = {name: list(attribute.values)

@@ -12,10 +12,11 @@ import threading
 import time
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
@@ -37,11 +38,13 @@ from flowdesk.analytics import (
     when_done,
 )
 from flowdesk.analytics.arrays import NEVER, OPEN
+from flowdesk.analytics.promises import Promises
 from flowdesk.analytics.timezones import day_to_date
 from flowdesk.domain.errors import InvalidInput
 from flowdesk.domain.people import Actor
 from flowdesk.domain.workflow import Service
 from flowdesk.services.flow_data import load_flow_data
+from flowdesk.services.promises import promises_of, read_terms
 from flowdesk.storage.unit_of_work import UnitOfWork
 
 DEFAULT_WINDOW_DAYS = 90
@@ -79,6 +82,7 @@ class Budget:
             raise InvalidInput(f"this forecast took longer than {self.seconds:g} s; ask for "
                                "fewer trials or a nearer date", "trials")
 SLICES = ("type", "class_of_service", "customer", "team")
+RISK_THRESHOLD = 0.5  # below this chance of meeting the due date an item is at risk
 EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)  # beyond these a date is a typo
 
 
@@ -89,12 +93,23 @@ class FlowSource:
     due_dates: dict[str, date]
     service: Service | None = None
     history: History | None = None
+    due_at: dict[str, datetime] = field(default_factory=dict)  # what agreements promised
+    promises: Promises | None = None  # the target each item is held to (services.promises)
 
 
-def from_service(uow: UnitOfWork, actor: Actor, key: str, as_of: datetime) -> FlowSource:
+def from_service(uow: UnitOfWork, actor: Actor, key: str, as_of: datetime,
+                 with_promises: bool = False) -> FlowSource:
+    """The service's flow as of `as_of`; `with_promises`: also the target each item is
+    held to (two more indexed queries), for attainment and missed promises."""
     data = load_flow_data(uow, actor, key)
+    terms = None
+    if with_promises:  # versions never change, so a second read is as good as the first
+        with uow.read() as conn:
+            terms = read_terms(conn, data)
     flow = analyse(data.timeline, data.workflow, as_of=as_of)
-    return FlowSource(data.service.name, flow, data.due_dates, service=data.service)
+    held = None if terms is None else promises_of(flow, data, terms)
+    return FlowSource(data.service.name, flow, data.due_dates, service=data.service,
+                      due_at=data.due_at, promises=held)
 
 
 def from_history(history_path: str | Path, workflow_path: str | Path) -> FlowSource:
@@ -175,7 +190,7 @@ def metrics(source: FlowSource, start: date | None = None, end: date | None = No
     """The summary metrics (docs/metrics.md) for a period and slice."""
     check_where(source, where)
     chosen = period(source, start, end)
-    result = summary(source.flow, chosen.start, chosen.end, where)
+    result = summary(source.flow, chosen.start, chosen.end, where, source.promises)
     result["source"] = source.name
     return result
 
@@ -250,23 +265,51 @@ def _check_work(trials: int, days: int) -> None:
                            f"ask for at most {fits:,} trials, or a nearer date", "trials")
 
 
-def on_time_risks(source: FlowSource, threshold: float = 0.5,
+def due_days(source: FlowSource) -> dict[str, date]:
+    """Each item's due day in the source's zone: its due date, or the local day of the due
+    time its agreement set at arrival (the earlier when it has both). A due time at local
+    midnight belongs to the day it ends."""
+    zone = ZoneInfo(source.flow.workflow.timezone)
+    due = dict(source.due_dates)
+    for key, at in source.due_at.items():
+        day = (at - timedelta(microseconds=1)).astimezone(zone).date()
+        if key not in due or day < due[key]:
+            due[key] = day
+    return due
+
+
+def on_time_risks(source: FlowSource, threshold: float = RISK_THRESHOLD,
                   history_days: int = 180) -> dict[str, dict[str, Any]]:
-    """P(done by the due date | age) for every open item with a due date, by item key."""
-    if not source.due_dates:
+    """P(done by the due day | age) for every open item with a due date or an agreement's
+    due time, by item key (`analytics.on_time`; items still upstream count as committed
+    today). `due` is the due time (ISO 8601 in the service's zone) or the due date."""
+    due = due_days(source)
+    if not due:
         return {}
-    last = period_of(source.flow).end
+    flow = source.flow
+    last = period_of(flow).end
     history = Period.of(last - timedelta(days=history_days - 1), last)
-    by = tuple(a for a in ("class_of_service",) if a in source.flow.timeline.attributes)
-    result = on_time(source.flow, source.due_dates, history, by=by, threshold=threshold)
-    names = source.flow.timeline.items
-    return {
-        str(names[item]): {"probability": float(p), "at_risk": bool(risk),
-                           "age_days": int(age), "due_days": int(due)}
-        for item, p, risk, age, due in zip(result.items.tolist(), result.probability.tolist(),
-                                           result.at_risk.tolist(), result.age_days.tolist(),
-                                           result.due_days.tolist(), strict=True)
-    }
+    by = tuple(a for a in ("class_of_service",) if a in flow.timeline.attributes)
+    result = on_time(flow, due, history, by=by, threshold=threshold, upstream=True)
+    names = flow.timeline.items
+    zone = ZoneInfo(flow.workflow.timezone)
+    found: dict[str, dict[str, Any]] = {}
+    for item, p, risk, age, days, basis, samples in zip(
+            result.items.tolist(), result.probability.tolist(), result.at_risk.tolist(),
+            result.age_days.tolist(), result.due_days.tolist(), result.basis,
+            result.samples.tolist(), strict=True):
+        key = str(names[item])
+        at = source.due_at.get(key)
+        found[key] = {
+            "probability": float(p), "at_risk": bool(risk), "age_days": int(age),
+            "due_days": int(days),
+            "due": at.astimezone(zone).isoformat() if at is not None
+            else due[key].isoformat(),
+            "state": flow.state_name(int(flow.current_position[item])),
+            "committed": bool(flow.committed[item] != NEVER),
+            "basis": basis, "samples": int(samples),
+        }
+    return found
 
 
 def check_where(source: FlowSource, where: Where | None) -> None:

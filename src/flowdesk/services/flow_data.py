@@ -9,7 +9,7 @@ neither), days in the service's timezone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import Connection
@@ -30,6 +30,9 @@ class FlowData:
     timeline: Timeline
     workflow: Workflow
     due_dates: dict[str, date]  # open or closed items with a due date, by key
+    # What an agreement promised at arrival, by key: the due instant and the version.
+    due_at: dict[str, datetime] = field(default_factory=dict)
+    agreements: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def workflow_of(service: Service) -> Workflow:
@@ -88,4 +91,7 @@ def _flow_data(service: Service, rows: FlowRows) -> FlowData:
         ],
     )
     due = {str(r.key): r.due_date for r in item_rows if r.due_date is not None}
-    return FlowData(service, timeline, workflow_of(service), due)
+    due_at = {str(r.key): r.due_at for r in item_rows if r.due_at is not None}
+    agreed = {str(r.key): (int(r.agreement_id), int(r.agreement_version)) for r in item_rows
+              if r.agreement_id is not None and r.agreement_version is not None}
+    return FlowData(service, timeline, workflow_of(service), due, due_at, agreed)

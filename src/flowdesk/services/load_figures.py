@@ -122,8 +122,9 @@ def _days(base: Baseline, local: datetime, days: int,
 
 def items_at_risk(conn: Connection, rows: Sequence[store.ServiceRow],
                   now: datetime) -> dict[int, int]:
-    """For each service, how many of its open items are at risk of missing their due date.
-    Only a service with committed work that has a due date can have any; its whole history
+    """For each service, how many of its open items (upstream or committed) are at risk of
+    missing their due date or their agreement's due time. Only a service with open work
+    that has one can have any; its whole history
     is read for it (once a day, and again whenever its log moves on)."""
     found = dict.fromkeys((r.id for r in rows), 0)
     due = store.with_due_work(conn, [r.id for r in rows])
@@ -144,5 +145,6 @@ def items_at_risk(conn: Connection, rows: Sequence[store.ServiceRow],
 def _count_at_risk(conn: Connection, service_id: int, now: datetime) -> int:
     data = read_flow_data(conn, repo.load_service(conn, service_id))
     flow = analyse(data.timeline, data.workflow, as_of=now)
-    source = analytics.FlowSource(data.service.name, flow, data.due_dates, service=data.service)
+    source = analytics.FlowSource(data.service.name, flow, data.due_dates, service=data.service,
+                                  due_at=data.due_at)
     return sum(1 for risk in analytics.on_time_risks(source).values() if risk["at_risk"])

@@ -284,14 +284,18 @@ def open_wip(conn: Connection, service_ids: Sequence[int]) -> dict[int, int]:
     return found
 
 
+_OPEN = items.join(stages, and_(stages.c.id == items.c.stage_id,
+                                stages.c.phase.in_(("upstream", "committed"))))
+
+
 def with_due_work(conn: Connection, service_ids: Sequence[int]) -> set[int]:
-    """The services with committed work that has a due date (only they can have items at
-    risk of missing it)."""
+    """The services with open work (upstream or committed) that has a due date or a due
+    time from an agreement (only they can have items at risk of missing it)."""
     if not service_ids:
         return set()
-    rows = conn.execute(select(items.c.service_id).distinct().select_from(_IN_COMMITTED)
+    rows = conn.execute(select(items.c.service_id).distinct().select_from(_OPEN)
                         .where(items.c.service_id.in_(list(service_ids)),
-                               items.c.due_date.is_not(None)))
+                               items.c.due_date.is_not(None) | items.c.due_at.is_not(None)))
     return {int(r.service_id) for r in rows}
 
 

@@ -244,6 +244,19 @@ agreement_versions = Table(
     Column("retired_at", TS),
 )
 
+# A service's configured service level targets (flowdesk.domain.service_levels): one for the
+# whole service (`cos` null) and at most one per class of service. Items an agreement covers
+# are measured against the agreement instead.
+service_level_targets = Table(
+    "service_level_targets", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), nullable=False),
+    Column("cos", String(16)),
+    Column("percentile", Integer, nullable=False),
+    Column("days", Integer, nullable=False),
+    Index("ix_service_level_targets_service_id", "service_id"),
+)
+
 items = Table(
     "items", metadata,
     Column("id", Integer, primary_key=True),

@@ -28,6 +28,8 @@ from flowdesk.web.routes import (
     moves,
     pages,
     people,
+    promises,
+    service_levels,
     skills,
     stream,
     workflow,
@@ -40,7 +42,8 @@ ROUTERS = (pages.router, items.router, items.actions, moves.router, create.route
            create.actions, stream.router, analytics.router, account.router, account.actions,
            people.router, people.actions, admin_users.router, admin_users.actions, me.router,
            me.actions, demand.router, demand.actions, skills.router, skills.actions,
-           agreements.router, agreements.actions, workflow.router, workflow.actions)
+           agreements.router, agreements.actions, workflow.router, workflow.actions,
+           promises.router, service_levels.router, service_levels.actions)
 PUBLIC_ROUTERS = (account.public, api_docs.router)
 
 

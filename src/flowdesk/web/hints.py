@@ -25,7 +25,7 @@ from flowdesk.storage.unit_of_work import UnitOfWork
 log = logging.getLogger(__name__)
 
 HISTORY_DAYS = 180  # the reference window, the same as on_time_risks uses
-RISK_THRESHOLD = 0.5  # below this chance of meeting the due date, a card is flagged
+RISK_THRESHOLD = analytics.RISK_THRESHOLD  # below this chance of being on time: flagged
 
 
 @dataclass(frozen=True)
@@ -97,16 +97,22 @@ def compute_hints(uow: UnitOfWork, actor: Actor, key: str, now: datetime) -> Boa
     for item, age in zip(aging.items.tolist(), aging.age_days.tolist(), strict=True):
         item_key = str(names[item])
         tone, title = _age_hint(int(age), p50, p85)
-        risk = risks.get(item_key)
-        if risk is not None and risk["at_risk"]:
-            chance = f"{100 * risk['probability']:.0f}%"
-            hints[item_key] = CardHint(
-                tone, int(age), title, f"At risk · {chance} on time",
-                f"A {chance} chance of being done by the due date, judging by how long "
-                f"similar items took in the last {HISTORY_DAYS} days")
-        else:
-            hints[item_key] = CardHint(tone, int(age), title)
+        hints[item_key] = CardHint(tone, int(age), title, *_risk(risks.get(item_key)))
+    for item_key, risk in risks.items():  # waiting upstream: a promise runs from arrival
+        if item_key not in hints and risk["at_risk"]:
+            hints[item_key] = CardHint("", 0, "", *_risk(risk))
     return BoardHints(hints)
+
+
+def _risk(risk: Mapping[str, object] | None) -> tuple[str, str]:
+    """The flag and its explanation for an item at risk; empty for one that is not."""
+    if risk is None or not risk["at_risk"]:
+        return "", ""
+    chance = f"{100 * float(risk['probability']):.0f}%"  # type: ignore[arg-type]
+    waiting = "" if risk["committed"] else ", counted as if started today"
+    return (f"At risk · {chance} on time",
+            f"A {chance} chance of being done by the due date ({risk['due']}){waiting}, "
+            f"judging by how long similar items took in the last {HISTORY_DAYS} days")
 
 
 def board_hints(uow: UnitOfWork, actor: Actor, key: str, now: datetime,

@@ -41,7 +41,7 @@ def get_charts(
     today), sliced by type, class of service and customer. Dates are in the service's time
     zone; `docs/metrics.md` defines each number. The forecasts use `seed`, so the same data
     and seed give the same answer."""
-    source = analytics.from_service(uow, actor, key, clock.now())
+    source = analytics.from_service(uow, actor, key, clock.now(), with_promises=True)
     where = analytics.where_of({
         "type": type, "customer": customer,
         "class_of_service": class_of_service.value if class_of_service else None,

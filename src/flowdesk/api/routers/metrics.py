@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from flowdesk.analytics import Where
 from flowdesk.api.disconnect import until_disconnected
 from flowdesk.http.deps import ActorDep, ClockDep, UowDep
-from flowdesk.services import analytics
+from flowdesk.services import analytics, promise_views
 
 router = APIRouter(tags=["metrics"])
 
@@ -35,7 +35,7 @@ def service_metrics(key: str, uow: UowDep, clock: ClockDep, actor: ActorDep, whe
                     start: FromDay = None, end: ToDay = None) -> dict[str, Any]:
     """Lead time, throughput, arrivals, WIP, aging, flow efficiency, blockers, SLE, rework:
     `docs/metrics.md` defines each."""
-    source = analytics.from_service(uow, actor, key, clock.now())
+    source = analytics.from_service(uow, actor, key, clock.now(), with_promises=True)
     return analytics.metrics(source, start, end, where)
 
 
@@ -49,11 +49,23 @@ def service_metric_items(key: str, uow: UowDep, clock: ClockDep, actor: ActorDep
 
 @router.get("/services/{key}/metrics/on-time")
 def service_on_time(key: str, uow: UowDep, clock: ClockDep, actor: ActorDep,
-                    threshold: Annotated[float, Query(ge=0, le=1)] = 0.5,
-                    ) -> dict[str, dict[str, Any]]:
-    """P(done by the due date | its age) for each open item with a due date."""
-    source = analytics.from_service(uow, actor, key, clock.now())
-    return analytics.on_time_risks(source, threshold)
+                    threshold: Annotated[float, Query(ge=0, le=1)] = analytics.RISK_THRESHOLD,
+                    ) -> dict[str, Any]:
+    """Due and at risk: every open item with a due date or an agreement's due time, scored
+    by P(done by the due day | its age), riskiest first; `at_risk` below `threshold`
+    (`docs/metrics.md`, "Breach risk"). Due times are in the service's `timezone`."""
+    return promise_views.risk_json(
+        promise_views.due_and_at_risk(uow, actor, key, clock.now(), threshold))
+
+
+@router.get("/services/{key}/metrics/missed-promises")
+def service_missed_promises(key: str, uow: UowDep, clock: ClockDep, actor: ActorDep,
+                            start: FromDay = None, end: ToDay = None) -> dict[str, Any]:
+    """Items delivered in the period after their due time, latest first, each with what
+    delayed it: days per state, blocked days by category, waiting and active days. Times
+    are in the service's `timezone`."""
+    return promise_views.missed_json(
+        promise_views.missed(uow, actor, key, clock.now(), start, end))
 
 
 @router.get("/services/{key}/forecast")

@@ -1,7 +1,7 @@
 """workflow: stages can be retired (kept, with their history), and a service says whether
 work may be delivered from any stage or only from its last committed one
 
-Revision ID: 0006_workflow
+Revision ID: 0006
 Revises: 0005
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_workflow"
+revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None

@@ -37,16 +37,19 @@
         ' · oldest ' + days(s.aging_wip.oldest_days) : ''));
     stat(root, 'efficiency', pct(s.flow_efficiency.overall), 'median item ' +
       pct(s.flow_efficiency.median_item) + ' · ' + plural(s.flow_efficiency.items, 'item'));
+    // Attainment is measured against the configured targets (agreements, the service's
+    // own); the period's own percentile is only a suggestion.
     var sle = s.service_level;
-    if (sle) {
-      var delivered = 0;
-      var within = 0;
-      sle.attainment_weekly.forEach(function (r) { delivered += r.delivered; within += r.within; });
-      stat(root, 'sle', '≤ ' + days(sle.days), sle.percentile + '% of items' +
-        (sle.given ? '' : ' (from this period)') + ' · met by ' +
-        pct(delivered ? within / delivered : null));
+    var suggestion = sle && sle.suggestion ? 'suggestion from this period: ' +
+      sle.suggestion.text : '';
+    if (sle && sle.targets.length) {
+      var verdict = sle.met === null ? '' : (sle.met ? ' · target met' : ' · target not met');
+      stat(root, 'sle', pct(sle.attainment), sle.targets.map(function (t) {
+        return 'target ' + t.text + ': ' + pct(t.attainment) +
+          (t.met === null ? '' : (t.met ? ' (met)' : ' (not met)'));
+      }).join(' · ') + verdict + (suggestion ? ' · ' + suggestion : ''));
     } else {
-      stat(root, 'sle', '–', 'nothing delivered');
+      stat(root, 'sle', '–', 'no target set' + (suggestion ? ' · ' + suggestion : ''));
     }
     var blocked = s.blocked_days_by_category;
     var names = Object.keys(blocked).sort(function (a, b) {

@@ -271,12 +271,16 @@
   }
 
   function drawSle(root, data) {
+    // Attainment per week against the configured targets, never the period's percentile.
     var sle = data.summary.service_level;
-    var rows = sle ? sle.attainment_weekly : [];
+    var rows = sle && sle.targets.length ? sle.attainment_weekly : [];
+    var goal = sle && sle.target_share !== null ? 100 * sle.target_share : null;
     var section = card(root, 'sle');
     if (section) {
-      section.querySelector('[data-sle-text]').textContent = sle ?
-        '(' + sle.percentile + '% within ' + days(sle.days) + ')' : '';
+      section.querySelector('[data-sle-text]').textContent = sle && sle.targets.length ?
+        '(' + sle.targets.map(function (t) { return t.text; }).join('; ') + ')' :
+        '(no target set' + (sle && sle.suggestion ? '; suggestion from this period: ' +
+          sle.suggestion.text : '') + ')';
     }
     var longRange = rows.length > 40;
     draw(root, 'sle', {
@@ -285,14 +289,14 @@
         datasets: [{ label: 'Met', data: rows.map(function (r) {
           return r.share === null ? null : 100 * r.share; }),
         backgroundColor: rows.map(function (r) {
-          return r.share !== null && 100 * r.share >= sle.percentile ? alpha(GOOD, 0.75) :
-            alpha(BAD, 0.7);
+          return r.share !== null && goal !== null && 100 * r.share >= goal ?
+            alpha(GOOD, 0.75) : alpha(BAD, 0.7);
         }), borderRadius: 2 }] },
       options: base(root, function (points) {
         var r = rows[points[0].dataIndex];
         return ['Week of ' + longDate(r.week_start),
-          r.delivered ? num(r.within) + ' of ' + plural(r.delivered, 'item') + ' within ' +
-            days(sle.days) + ' (' + pct(r.share) + ')' : 'nothing delivered'];
+          r.delivered ? num(r.within) + ' of ' + plural(r.delivered, 'item') +
+            ' met their target (' + pct(r.share) + ')' : 'nothing delivered'];
       }, {
         scales: {
           x: { ticks: { callback: function (value) {
@@ -300,10 +304,10 @@
           } } },
           y: { min: 0, max: 100, ticks: { callback: function (v) { return v + '%'; } } }
         },
-        plugins: { fdMarks: { y: sle ? [{ value: sle.percentile, colour: NAVY,
-          label: 'target ' + sle.percentile + '%' }] : [] } }
+        plugins: { fdMarks: { y: goal !== null ? [{ value: goal, colour: NAVY,
+          label: 'target ' + num(goal) + '%' }] : [] } }
       })
-    }, !sle || rows.length === 0);
+    }, rows.length === 0);
   }
 
   function drawHowMany(root, data) {
