@@ -24,6 +24,7 @@ from flowdesk.api.routers import (
     events,
     health,
     items,
+    lifecycle,
     metrics,
     people,
     services,
@@ -121,7 +122,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
     # cases decide what that user may do. The OpenAPI document and its docs stay open.
     for router in (services.router, items.router, events.router, metrics.router,
                    charts.router, people.router, demand.router, capacity.router,
-                   agreements.router):
+                   agreements.router, lifecycle.router):
         app.include_router(router, prefix="/api/v1", dependencies=[Depends(current_actor)])
     app.include_router(health.router, prefix="/api/v1")  # open: monitors ask without a token
     document_errors(app)

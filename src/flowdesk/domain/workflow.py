@@ -79,6 +79,13 @@ class Service:
     blocker_categories: tuple[str, ...] = DEFAULT_BLOCKER_CATEGORIES
     description: str = ""
     timezone: str = "UTC"  # IANA name: where the team's days begin and end
+    archived_at: datetime | None = None  # set: read-only, left out of the services list
+    demo: bool = False  # loaded by `flowdesk demo`, which may remove it
+    item_types: tuple[str, ...] = ()  # the types of work a new item is offered
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
 
     def stage(self, stage_id: int) -> Stage:
         for stage in self.stages:

@@ -19,6 +19,8 @@ class CreateService:
     blocker_categories: list[str] | None = None
     person_wip_limit: int | None = None
     timezone: str = "UTC"
+    template: str | None = None  # a `domain.templates` key: the defaults of what is not given
+    item_types: list[str] | None = None
 
 
 @dataclass(frozen=True)

@@ -125,6 +125,12 @@ services = Table(
     Column("timezone", String(64), nullable=False, server_default="UTC"),
     Column("blocker_categories", JSON, nullable=False),
     Column("created_at", TS, nullable=False),
+    # Set: archived, read-only and left out of the services list; its history stays.
+    Column("archived_at", TS),
+    # The demo loaded it: `flowdesk demo --remove` removes it.
+    Column("demo", Boolean, nullable=False, server_default=text("false")),
+    # The types of work a new item is offered (null: those the service's items already have).
+    Column("item_types", JSON),
 )
 
 stages = Table(

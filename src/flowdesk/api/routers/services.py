@@ -28,11 +28,14 @@ router = APIRouter(tags=["services"])
 
 
 @router.get("/services", response_model=list[ServiceSummaryOut])
-def list_services(uow: UowDep, clock: ClockDep, actor: ActorDep) -> list[ServiceSummaryOut]:
+def list_services(uow: UowDep, clock: ClockDep, actor: ActorDep,
+                  archived: bool = False) -> list[ServiceSummaryOut]:
+    """The services one works in (an admin: every service); `archived=true`: the archived
+    ones instead."""
     return [
         ServiceSummaryOut(key=s.service.key, name=s.service.name, wip=s.wip, blocked=s.blocked,
                           delivered_this_week=s.delivered_this_week)
-        for s in queries.list_services(uow, actor, clock.now())
+        for s in queries.list_services(uow, actor, clock.now(), archived=archived)
     ]
 
 
@@ -44,7 +47,7 @@ def create_service(body: ServiceIn, uow: UowDep, clock: ClockDep, actor: ActorDe
     service = admin.create_service(uow, clock, actor, CreateService(
         key=body.key, name=body.name, description=body.description, stages=stages,
         blocker_categories=body.blocker_categories, person_wip_limit=body.person_wip_limit,
-        timezone=body.timezone,
+        timezone=body.timezone, template=body.template, item_types=body.item_types,
     ))
     return ServiceOut.of(service)
 
