@@ -82,6 +82,7 @@ class World:
                                 "working_days": ["mon", "tue", "wed", "thu", "fri"],
                                 "working_hours": ["08:30", "16:30"]},
             "HolidaysIn": {"dates": ["2026-05-01"]},
+            "DeleteServiceIn": {"confirm": "CLM"},
         }
         if title in known:
             return dict(known[title])

@@ -49,7 +49,7 @@ from flowdesk.domain.items import classify_move
 from flowdesk.domain.people import Actor, Role
 from flowdesk.domain.policy import ORGANISATION_ACTIONS, Action, authorize, move_action
 from flowdesk.domain.workflow import Phase
-from flowdesk.services import accounts, agreements, availability, registry, skills
+from flowdesk.services import accounts, agreements, availability, lifecycle, registry, skills
 from flowdesk.services import items as uc
 from flowdesk.services.commands import BlockItem, CreateItem, MoveItem
 from flowdesk.storage.unit_of_work import UnitOfWork
@@ -346,6 +346,34 @@ def removing_member(url: str, web: bool) -> Handler:
 def create_service(ctx: Ctx) -> Iterator[Case]:
     yield Case("", Needs.of(Action.CREATE_SERVICE), f"{API}/services",
                json={"key": ctx.world.unique("NEW"), "name": "A new service"})
+
+
+def archiving(url: str, web: bool, *, restoring: bool = False) -> Handler:
+    """Archive (or restore) the target service; it is put back as it was afterwards, so the
+    requests after it meet a live service."""
+    def cases(ctx: Ctx) -> Iterator[Case]:
+        uow, clock = ctx.world.uow, ctx.world.clock
+        if restoring:
+            lifecycle.archive_service(uow, clock, OPERATOR, ctx.svc.key)
+        try:
+            yield Case("", Needs.of(Action.ARCHIVE_SERVICE), url.replace("{key}", ctx.svc.key),
+                       form={} if web else None)
+        finally:
+            lifecycle.restore_service(uow, clock, OPERATOR, ctx.svc.key)
+    return cases
+
+
+def deleting(url: str, web: bool) -> Handler:
+    """Delete a service: one made for the purpose when the request may succeed."""
+    def cases(ctx: Ctx) -> Iterator[Case]:
+        needs = Needs.of(Action.DELETE_SERVICE)
+        key = ctx.svc.key
+        if ctx.allowed(needs):
+            key = ctx.world.unique("GONE")
+            make_service(ctx.world.uow, ctx.world.clock, key, "A service to delete")
+        yield Case("", needs, url.replace("{key}", key),
+                   json=None if web else {"confirm": key}, form={"confirm": key} if web else None)
+    return cases
 
 
 def create_user(ctx: Ctx) -> Iterator[Case]:
@@ -660,6 +688,14 @@ HANDLERS: dict[str, Handler] = {
     f"GET {API}/calendars": simple(f"{API}/calendars", SIGNED_IN),
     f"POST {API}/calendars": creating_calendar,
     f"POST {API}/calendars/{{calendar_key}}/holidays": adding_holidays,
+    f"POST {API}/services/{{key}}/archive": archiving(f"{API}/services/{{key}}/archive",
+                                                      web=False),
+    f"POST {API}/services/{{key}}/restore": archiving(f"{API}/services/{{key}}/restore",
+                                                      web=False, restoring=True),
+    f"DELETE {API}/services/{{key}}": deleting(f"{API}/services/{{key}}", web=False),
+    # An admin, who may delete a service, may export it first.
+    f"GET {API}/services/{{key}}/export": simple(
+        f"{API}/services/{{key}}/export", Needs((Action.READ, Action.DELETE_SERVICE), True)),
     f"GET {API}/me": simple(f"{API}/me", SIGNED_IN),
     f"GET {API}/me/work": simple(f"{API}/me/work", SIGNED_IN),
     f"GET {API}/me/tokens": simple(f"{API}/me/tokens", SIGNED_IN),

@@ -85,6 +85,18 @@ def delete_service(uow: UnitOfWork, actor: Actor, key: str, confirm: str) -> Del
         return Deleted(service.key, service_rows.delete_rows(conn, service.id))
 
 
+def deletion_preview(uow: UnitOfWork, actor: Actor, key: str) -> Deleted:
+    """What deleting the service would remove (for an admin about to delete it)."""
+    authorize(actor, Action.DELETE_SERVICE)
+    with uow.read() as conn:
+        try:
+            service_id = repo.service_id_for_key(conn, key)
+        except NotFound:
+            raise repo.no_service(key) from None
+        service = repo.load_service(conn, service_id)
+        return Deleted(service.key, service_rows.count_rows(conn, service.id))
+
+
 def delete_demo(uow: UnitOfWork, actor: Actor) -> list[Deleted]:
     """Delete every service the demo loaded (`services.demo`), each in its transaction."""
     authorize(actor, Action.DELETE_SERVICE)

@@ -29,6 +29,7 @@ from flowdesk.web.routes import (
     moves,
     pages,
     people,
+    service_life,
     skills,
     stream,
 )
@@ -40,7 +41,8 @@ ROUTERS = (pages.router, items.router, items.actions, moves.router, create.route
            create.actions, stream.router, analytics.router, account.router, account.actions,
            people.router, people.actions, admin_users.router, admin_users.actions, me.router,
            me.actions, demand.router, demand.actions, skills.router, skills.actions,
-           agreements.router, agreements.actions)
+           agreements.router, agreements.actions, service_life.router,
+           service_life.actions)
 PUBLIC_ROUTERS = (account.public, api_docs.router)
 
 
