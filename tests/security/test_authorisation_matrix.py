@@ -781,6 +781,18 @@ HANDLERS: dict[str, Handler] = {
         form={"skills": f"{SKILL}: claim"}),
     "POST /services/{key}/skills/levels": setting_level_on_the_page,
     "POST /services/{key}/lendings": lending_on_the_page,
+    "GET /services/new": simple("/services/new", Needs.of(Action.CREATE_SERVICE)),
+    "POST /services/new": lambda ctx: iter([Case(
+        "", Needs.of(Action.CREATE_SERVICE), "/services/new",
+        form={"key": ctx.world.unique("WEB"), "name": "A new service", "template": "empty"})]),
+    "POST /services/{key}/archive": archiving("/services/{key}/archive", web=True),
+    "POST /services/{key}/restore": archiving("/services/{key}/restore", web=True,
+                                              restoring=True),
+    "GET /services/{key}/delete": simple("/services/{key}/delete",
+                                         Needs.of(Action.DELETE_SERVICE)),
+    "POST /services/{key}/delete": deleting("/services/{key}/delete", web=True),
+    # The matrix's services are none of them the demo's: removing it removes nothing.
+    "POST /demo/remove": simple("/demo/remove", Needs.of(Action.DELETE_SERVICE), form={}),
 }
 
 
