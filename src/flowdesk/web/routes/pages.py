@@ -14,9 +14,9 @@ from flowdesk.domain.people import Actor
 from flowdesk.services import board_views, queries
 from flowdesk.storage.unit_of_work import UnitOfWork
 from flowdesk.web.board_page import board_context
-from flowdesk.web.service_life import life_context
 from flowdesk.web.demand_banner import demand_banner
 from flowdesk.web.forms import FormReader, parse_board_query
+from flowdesk.web.service_life import life_context
 from flowdesk.web.templating import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
