@@ -29,7 +29,7 @@ def fill_every_table(world: World, claims: Claims) -> None:
         client.post(f"{API}/services/{key}/items", json={"title": "Retried"},
                     headers={"Idempotency-Key": f"{key}-retry-1"}),
         client.post(f"{API}/services/{key}/stage-groups", json={
-            "name": "Doing", "limit": 3,
+            "name": "Assess and review", "limit": 3,
             "stage_ids": [claims.stage["In progress"], claims.stage["Review"]]}),
         client.put(f"{API}/services/{key}/demand/thresholds", json={"min_usual": 6}),
         client.post(f"{API}/services/{key}/demand/acknowledgements",

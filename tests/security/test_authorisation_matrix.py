@@ -49,7 +49,15 @@ from flowdesk.domain.items import classify_move
 from flowdesk.domain.people import Actor, Role
 from flowdesk.domain.policy import ORGANISATION_ACTIONS, Action, authorize, move_action
 from flowdesk.domain.workflow import Phase
-from flowdesk.services import accounts, agreements, availability, lifecycle, registry, skills
+from flowdesk.services import (
+    accounts,
+    admin,
+    agreements,
+    availability,
+    lifecycle,
+    registry,
+    skills,
+)
 from flowdesk.services import items as uc
 from flowdesk.services.commands import BlockItem, CreateItem, MoveItem
 from flowdesk.storage.unit_of_work import UnitOfWork
@@ -376,6 +384,49 @@ def deleting(url: str, web: bool) -> Handler:
     return cases
 
 
+def stage_form(url: str, stages: tuple[str, ...], form: dict[str, Any],
+               needs_for: Callable[[Phase], Needs]) -> Handler:
+    """A stage's limit or policy, from the board's header."""
+    def cases(ctx: Ctx) -> Iterator[Case]:
+        for name in stages:
+            stage = ctx.svc.service.stage(ctx.svc.stage(name))
+            yield Case(name, needs_for(stage.phase), url.replace("{key}", ctx.svc.key)
+                       .replace("{stage_id}", str(stage.id)), form=form)
+    return cases
+
+
+def a_group(ctx: Ctx) -> int:
+    """The target service's stage group (made once, by the operator)."""
+    key = ("group", ctx.svc.key)
+    if key not in ctx.world.shared:
+        service = admin.create_stage_group(
+            ctx.world.uow, ctx.world.clock, OPERATOR, ctx.svc.key, "Doing and review",
+            [ctx.svc.stage("In progress"), ctx.svc.stage("Review")], 1_000)
+        ctx.world.shared[key] = str(service.groups[0].id)
+    return int(ctx.world.shared[key])
+
+
+def group_limit(url: str, web: bool) -> Handler:
+    def cases(ctx: Ctx) -> Iterator[Case]:
+        yield Case("", Needs.of(Action.STAGE_GROUPS), url.replace("{key}", ctx.svc.key)
+                   .replace("{group_id}", str(a_group(ctx))),
+                   json=None if web else LIMIT, form={"limit": "900"} if web else None)
+    return cases
+
+
+def new_group_on_the_page(ctx: Ctx) -> Iterator[Case]:
+    yield Case("", Needs.of(Action.STAGE_GROUPS), f"/services/{ctx.svc.key}/stage-groups",
+               form={"name": ctx.world.unique("Doing and review "), "limit": "1000",
+                     "stage_ids": [ctx.svc.stage("In progress"), ctx.svc.stage("Review")]})
+
+
+def class_on_the_page(ctx: Ctx) -> Iterator[Case]:
+    for what, form, action in (("limit", {"limit": "1000"}, Action.WIP_LIMITS),
+                               ("policy", {"policy": "Oldest first."}, Action.CLASS_POLICY)):
+        yield Case(what, Needs.of(action), f"/services/{ctx.svc.key}/classes/expedite/{what}",
+                   form=form)
+
+
 def create_user(ctx: Ctx) -> Iterator[Case]:
     yield Case("", Needs.of(Action.MANAGE_USERS), f"{API}/users",
                json={"username": ctx.world.unique("newcomer")})
@@ -599,6 +650,8 @@ HANDLERS: dict[str, Handler] = {
     f"PUT {API}/services/{{key}}/person-limit": simple(
         f"{API}/services/{{key}}/person-limit", Needs.of(Action.WIP_LIMITS), json=LIMIT),
     f"POST {API}/services/{{key}}/stage-groups": stage_group,
+    f"PUT {API}/services/{{key}}/stage-groups/{{group_id}}/limit": group_limit(
+        f"{API}/services/{{key}}/stage-groups/{{group_id}}/limit", web=False),
     f"GET {API}/services/{{key}}/board": simple(f"{API}/services/{{key}}/board", READ),
     f"POST {API}/services/{{key}}/items": creating(f"{API}/services/{{key}}/items", web=False),
     f"GET {API}/items/{{item_key}}": on_item(f"{API}/items/{{item_key}}", READ),
@@ -792,6 +845,24 @@ HANDLERS: dict[str, Handler] = {
                                          Needs.of(Action.DELETE_SERVICE)),
     "POST /services/{key}/delete": deleting("/services/{key}/delete", web=True),
     # The matrix's services are none of them the demo's: removing it removes nothing.
+    "POST /services/{key}/stages/{stage_id}/limit": stage_form(
+        "/services/{key}/stages/{stage_id}/limit", ("Ready", "Review"), {"limit": "1000"},
+        lambda _: Needs.of(Action.WIP_LIMITS)),
+    "POST /services/{key}/stages/{stage_id}/policy": stage_form(
+        "/services/{key}/stages/{stage_id}/policy", ("Options", "In progress", "Done"),
+        {"policy": "Pull the oldest first."}, policy_needs),
+    "POST /services/{key}/classes/{cos}/limit": lambda ctx: (
+        c for c in class_on_the_page(ctx) if c.label == "limit"),
+    "POST /services/{key}/classes/{cos}/policy": lambda ctx: (
+        c for c in class_on_the_page(ctx) if c.label == "policy"),
+    "POST /services/{key}/person-limit": simple("/services/{key}/person-limit",
+                                                Needs.of(Action.WIP_LIMITS),
+                                                form={"limit": "1000"}),
+    "POST /services/{key}/stage-groups": new_group_on_the_page,
+    "POST /services/{key}/stage-groups/{group_id}/limit": group_limit(
+        "/services/{key}/stage-groups/{group_id}/limit", web=True),
+    "POST /markdown/preview": simple("/markdown/preview", SIGNED_IN,
+                                     form={"policy": "**Oldest** first"}),
     "POST /demo/remove": simple("/demo/remove", Needs.of(Action.DELETE_SERVICE), form={}),
 }
 

@@ -25,6 +25,7 @@ from flowdesk.web.routes import (
     create,
     demand,
     items,
+    limits,
     me,
     moves,
     pages,
@@ -42,7 +43,7 @@ ROUTERS = (pages.router, items.router, items.actions, moves.router, create.route
            people.router, people.actions, admin_users.router, admin_users.actions, me.router,
            me.actions, demand.router, demand.actions, skills.router, skills.actions,
            agreements.router, agreements.actions, service_life.router,
-           service_life.actions)
+           service_life.actions, limits.actions)
 PUBLIC_ROUTERS = (account.public, api_docs.router)
 
 

@@ -32,6 +32,10 @@ def board_can(actor: Actor, service_id: int) -> dict[str, bool]:
         "assign": can(Action.ASSIGN_ITEM),
         "limits": can(Action.WIP_LIMITS),
         "people": can(Action.MANAGE_MEMBERS),
+        "groups": can(Action.STAGE_GROUPS),
+        "class_policy": can(Action.CLASS_POLICY),
+        "upstream_policy": can(Action.UPSTREAM_POLICY),
+        "downstream_policy": can(Action.DOWNSTREAM_POLICY),
     }
 
 

@@ -127,4 +127,6 @@ def board_context(request: Request, key: str, q: BoardQuery) -> dict[str, Any]:
         "banner": demand_banner(uow, actor, service, now, last_event),
         "ack_errors": {},
         "ack_values": {},
+        "limit_error": "",  # a limit or policy change refused (web/routes/limits.py)
+        "limit_field": "",
     }

@@ -20,7 +20,7 @@ from flowdesk.api.schemas import (
 )
 from flowdesk.domain.classes import ClassOfService
 from flowdesk.domain.workflow import StageSpec
-from flowdesk.services import admin, queries
+from flowdesk.services import admin, limits, queries
 from flowdesk.services.commands import CreateItem, CreateService
 from flowdesk.services.items import create_item_once
 
@@ -90,6 +90,12 @@ def create_stage_group(key: str, body: StageGroupIn, uow: UowDep, clock: ClockDe
                        actor: ActorDep) -> ServiceOut:
     return ServiceOut.of(admin.create_stage_group(
         uow, clock, actor, key, body.name, body.stage_ids, body.limit))
+
+
+@router.put("/services/{key}/stage-groups/{group_id}/limit", response_model=ServiceOut)
+def set_group_limit(key: str, group_id: int, body: LimitIn, uow: UowDep, clock: ClockDep,
+                    actor: ActorDep) -> ServiceOut:
+    return ServiceOut.of(limits.set_group_limit(uow, clock, actor, key, group_id, body.limit))
 
 
 @router.get("/services/{key}/board", response_model=BoardOut)
