@@ -203,3 +203,18 @@ def test_the_export_offered_before_deleting_holds_the_whole_event_log(claims: Cl
     assert csv.text.splitlines()[0].startswith("id,seq,item,kind")
     assert len(csv.text.splitlines()) == len(feed) + 1
     assert client.get(f"{API}/services/CLM/export?format=xml").status_code == 422
+
+
+def test_an_outsider_writing_to_an_archived_service_hears_it_does_not_exist(
+        claims: Claims, uow: UnitOfWork) -> None:
+    client = claims.client
+    item = claims.new_item("Refund")
+    client.post(f"{API}/services/CLM/archive")
+    outsider = as_user(client, uow, "mallory")
+    hidden = client.post(f"{API}/services/CLM/items", json={"title": "x"}, headers=outsider)
+    missing = client.post(f"{API}/services/NOPE/items", json={"title": "x"}, headers=outsider)
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.json()["message"].replace("CLM", "NOPE") == missing.json()["message"]
+    moved = client.post(f"{API}/items/{item['key']}/move",
+                        json={"to_stage": claims.stage["Ready"]}, headers=outsider)
+    assert moved.status_code == 404
