@@ -145,3 +145,12 @@ def test_the_demo_note_shows_only_for_demo_services(web: TestClient, seeded: See
     assert web_post(web, "/demo/remove").status_code == 303  # no demo: nothing removed
     assert {s.service.key for s in queries.list_services(uow, OPERATOR, clock.now())} == \
         {"CLM", "OWN"}
+
+
+def test_a_new_request_is_offered_the_services_item_types(web: TestClient,
+                                                          seeded: Seeded) -> None:
+    made = web.post("/api/v1/services", json={"key": "DESK", "name": "IT desk",
+                                              "template": "it-service-desk"})
+    assert made.status_code == 201, made.text
+    html = web.get("/services/DESK/new").text
+    assert 'value="incident"' in html and '<option value="problem">' in html
