@@ -28,6 +28,7 @@ class World:
     spare_token: int = 0  # the id of a token of Olivia's that a test may revoke
     absence: int = 0  # the id of an absence of bruno's that a test may remove
     agreement: int = 0  # CLM's service-wide agreement (a valid body is for class expedite)
+    group: int = 0  # CLM's stage group over In progress and Review (limit 100)
 
     def path_value(self, name: str, schema: Schema) -> str:
         """A valid value for a path parameter, by its name."""
@@ -35,7 +36,7 @@ class World:
                  "cos": "standard", "person": "amira", "username": "bruno",
                  "token_id": str(self.spare_token), "skill": "payments",
                  "absence_id": str(self.absence), "agreement_id": str(self.agreement),
-                 "calendar_key": "clm"}
+                 "calendar_key": "clm", "group_id": str(self.group)}
         if name in known:
             return known[name]
         return "1" if schema.get("type") == "integer" else "x"
@@ -89,6 +90,7 @@ class World:
                  "policy": s["policy"]} for s in self.claims.body["stages"]]},
             "ServiceLevelsIn": {"targets": [{"class_of_service": "standard",
                                              "percentile": 85, "days": 5}]},
+            "DeleteServiceIn": {"confirm": "CLM"},
         }
         if title in known:
             return dict(known[title])
@@ -165,8 +167,13 @@ def make_world(client: TestClient, engine: Engine) -> World:
     agreement = client.post("/api/v1/services/CLM/agreements", json={
         "calendar": "clm", "target": {"value": 2, "unit": "working_days", "share": 0.8}})
     assert agreement.status_code == 201, agreement.text
+    group = client.post("/api/v1/services/CLM/stage-groups", json={
+        "name": "Doing", "limit": 100,
+        "stage_ids": [claims.stage["In progress"], claims.stage["Review"]]})
+    assert group.status_code == 201, group.text
     return World(client, engine, claims, settlements, spare_token=int(spare.json()["id"]),
-                 absence=int(absence.json()["id"]), agreement=int(agreement.json()["id"]))
+                 absence=int(absence.json()["id"]), agreement=int(agreement.json()["id"]),
+                 group=int(group.json()["stage_groups"][0]["id"]))
 
 
 BLOCKED_FIRST = ("/unblock", "/escalate")  # routes that act on a blocked item only

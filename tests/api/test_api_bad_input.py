@@ -310,6 +310,8 @@ def always_wrong(schema: dict[str, Any], route: Route) -> list[str]:
                 wrong.append(str(int(option["maximum"]) + 1))
         elif kind == "string" and option.get("format") == "date":
             wrong += ["abc", "2026-02-30", "2026-13-01"]
+        elif kind == "boolean":
+            wrong += ["maybe", "2"]
         elif kind == "string" and "maxLength" in option:
             wrong.append("x" * (int(option["maxLength"]) + 1))
     return wrong

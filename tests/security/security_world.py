@@ -111,6 +111,7 @@ def anonymous_client(app: object) -> TestClient:
 def web_form(client: TestClient, url: str, data: dict[str, object] | None = None
              ) -> httpx.Response:
     """POST a form the way a page does: with the CSRF token of the browser's cookie."""
-    fields = {k: str(v) for k, v in (data or {}).items()}
+    fields = {k: [str(x) for x in v] if isinstance(v, list) else str(v)
+              for k, v in (data or {}).items()}  # a list: a field sent once per value
     fields.setdefault("csrf_token", client.cookies.get("flowdesk_csrf", ""))
     return client.post(url, data=fields, follow_redirects=False)

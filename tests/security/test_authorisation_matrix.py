@@ -49,7 +49,16 @@ from flowdesk.domain.people import Actor, Role
 from flowdesk.domain.policy import ORGANISATION_ACTIONS, Action, authorize, move_action
 from flowdesk.domain.workflow import Phase
 from flowdesk.http.deps import current_actor
-from flowdesk.services import accounts, agreements, availability, queries, registry, skills
+from flowdesk.services import (
+    accounts,
+    admin,
+    agreements,
+    availability,
+    lifecycle,
+    queries,
+    registry,
+    skills,
+)
 from flowdesk.services import items as uc
 from flowdesk.services.commands import BlockItem, CreateItem, MoveItem
 from flowdesk.storage.unit_of_work import UnitOfWork
@@ -372,6 +381,77 @@ def create_service(ctx: Ctx) -> Iterator[Case]:
                json={"key": ctx.world.unique("NEW"), "name": "A new service"})
 
 
+def archiving(url: str, web: bool, *, restoring: bool = False) -> Handler:
+    """Archive (or restore) the target service; it is put back as it was afterwards, so the
+    requests after it meet a live service."""
+    def cases(ctx: Ctx) -> Iterator[Case]:
+        uow, clock = ctx.world.uow, ctx.world.clock
+        if restoring:
+            lifecycle.archive_service(uow, clock, OPERATOR, ctx.svc.key)
+        try:
+            yield Case("", Needs.of(Action.ARCHIVE_SERVICE), url.replace("{key}", ctx.svc.key),
+                       form={} if web else None)
+        finally:
+            lifecycle.restore_service(uow, clock, OPERATOR, ctx.svc.key)
+    return cases
+
+
+def deleting(url: str, web: bool) -> Handler:
+    """Delete a service: one made for the purpose when the request may succeed."""
+    def cases(ctx: Ctx) -> Iterator[Case]:
+        needs = Needs.of(Action.DELETE_SERVICE)
+        key = ctx.svc.key
+        if ctx.allowed(needs):
+            key = ctx.world.unique("GONE")
+            make_service(ctx.world.uow, ctx.world.clock, key, "A service to delete")
+        yield Case("", needs, url.replace("{key}", key),
+                   json=None if web else {"confirm": key}, form={"confirm": key} if web else None)
+    return cases
+
+
+def stage_form(url: str, stages: tuple[str, ...], form: dict[str, Any],
+               needs_for: Callable[[Phase], Needs]) -> Handler:
+    """A stage's limit or policy, from the board's header."""
+    def cases(ctx: Ctx) -> Iterator[Case]:
+        for name in stages:
+            stage = ctx.svc.service.stage(ctx.svc.stage(name))
+            yield Case(name, needs_for(stage.phase), url.replace("{key}", ctx.svc.key)
+                       .replace("{stage_id}", str(stage.id)), form=form)
+    return cases
+
+
+def a_group(ctx: Ctx) -> int:
+    """The target service's stage group (made once, by the operator)."""
+    key = ("group", ctx.svc.key)
+    if key not in ctx.world.shared:
+        service = admin.create_stage_group(
+            ctx.world.uow, ctx.world.clock, OPERATOR, ctx.svc.key, "Doing and review",
+            [ctx.svc.stage("In progress"), ctx.svc.stage("Review")], 1_000)
+        ctx.world.shared[key] = str(service.groups[0].id)
+    return int(ctx.world.shared[key])
+
+
+def group_limit(url: str, web: bool) -> Handler:
+    def cases(ctx: Ctx) -> Iterator[Case]:
+        yield Case("", Needs.of(Action.STAGE_GROUPS), url.replace("{key}", ctx.svc.key)
+                   .replace("{group_id}", str(a_group(ctx))),
+                   json=None if web else LIMIT, form={"limit": "900"} if web else None)
+    return cases
+
+
+def new_group_on_the_page(ctx: Ctx) -> Iterator[Case]:
+    yield Case("", Needs.of(Action.STAGE_GROUPS), f"/services/{ctx.svc.key}/stage-groups",
+               form={"name": ctx.world.unique("Doing and review "), "limit": "1000",
+                     "stage_ids": [ctx.svc.stage("In progress"), ctx.svc.stage("Review")]})
+
+
+def class_on_the_page(ctx: Ctx) -> Iterator[Case]:
+    for what, form, action in (("limit", {"limit": "1000"}, Action.WIP_LIMITS),
+                               ("policy", {"policy": "Oldest first."}, Action.CLASS_POLICY)):
+        yield Case(what, Needs.of(action), f"/services/{ctx.svc.key}/classes/expedite/{what}",
+                   form=form)
+
+
 def create_user(ctx: Ctx) -> Iterator[Case]:
     yield Case("", Needs.of(Action.MANAGE_USERS), f"{API}/users",
                json={"username": ctx.world.unique("newcomer")})
@@ -596,6 +676,8 @@ HANDLERS: dict[str, Handler] = {
     f"PUT {API}/services/{{key}}/person-limit": simple(
         f"{API}/services/{{key}}/person-limit", Needs.of(Action.WIP_LIMITS), json=LIMIT),
     f"POST {API}/services/{{key}}/stage-groups": stage_group,
+    f"PUT {API}/services/{{key}}/stage-groups/{{group_id}}/limit": group_limit(
+        f"{API}/services/{{key}}/stage-groups/{{group_id}}/limit", web=False),
     f"GET {API}/services/{{key}}/board": simple(f"{API}/services/{{key}}/board", READ),
     f"POST {API}/services/{{key}}/items": creating(f"{API}/services/{{key}}/items", web=False),
     f"GET {API}/items/{{item_key}}": on_item(f"{API}/items/{{item_key}}", READ),
@@ -692,6 +774,14 @@ HANDLERS: dict[str, Handler] = {
     f"GET {API}/calendars": simple(f"{API}/calendars", SIGNED_IN),
     f"POST {API}/calendars": creating_calendar,
     f"POST {API}/calendars/{{calendar_key}}/holidays": adding_holidays,
+    f"POST {API}/services/{{key}}/archive": archiving(f"{API}/services/{{key}}/archive",
+                                                      web=False),
+    f"POST {API}/services/{{key}}/restore": archiving(f"{API}/services/{{key}}/restore",
+                                                      web=False, restoring=True),
+    f"DELETE {API}/services/{{key}}": deleting(f"{API}/services/{{key}}", web=False),
+    # An admin, who may delete a service, may export it first.
+    f"GET {API}/services/{{key}}/export": simple(
+        f"{API}/services/{{key}}/export", Needs((Action.READ, Action.DELETE_SERVICE), True)),
     f"GET {API}/me": simple(f"{API}/me", SIGNED_IN),
     f"GET {API}/me/work": simple(f"{API}/me/work", SIGNED_IN),
     f"GET {API}/me/tokens": simple(f"{API}/me/tokens", SIGNED_IN),
@@ -786,6 +876,36 @@ HANDLERS: dict[str, Handler] = {
     "POST /services/{key}/lendings": lending_on_the_page,
     "GET /services/{key}/workflow": simple("/services/{key}/workflow", READ),
     "POST /services/{key}/workflow": saving_workflow,
+    "GET /services/new": simple("/services/new", Needs.of(Action.CREATE_SERVICE)),
+    "POST /services/new": lambda ctx: iter([Case(
+        "", Needs.of(Action.CREATE_SERVICE), "/services/new",
+        form={"key": ctx.world.unique("WEB"), "name": "A new service", "template": "empty"})]),
+    "POST /services/{key}/archive": archiving("/services/{key}/archive", web=True),
+    "POST /services/{key}/restore": archiving("/services/{key}/restore", web=True,
+                                              restoring=True),
+    "GET /services/{key}/delete": simple("/services/{key}/delete",
+                                         Needs.of(Action.DELETE_SERVICE)),
+    "POST /services/{key}/delete": deleting("/services/{key}/delete", web=True),
+    # The matrix's services are none of them the demo's: removing it removes nothing.
+    "POST /services/{key}/stages/{stage_id}/limit": stage_form(
+        "/services/{key}/stages/{stage_id}/limit", ("Ready", "Review"), {"limit": "1000"},
+        lambda _: Needs.of(Action.WIP_LIMITS)),
+    "POST /services/{key}/stages/{stage_id}/policy": stage_form(
+        "/services/{key}/stages/{stage_id}/policy", ("Options", "In progress", "Done"),
+        {"policy": "Pull the oldest first."}, policy_needs),
+    "POST /services/{key}/classes/{cos}/limit": lambda ctx: (
+        c for c in class_on_the_page(ctx) if c.label == "limit"),
+    "POST /services/{key}/classes/{cos}/policy": lambda ctx: (
+        c for c in class_on_the_page(ctx) if c.label == "policy"),
+    "POST /services/{key}/person-limit": simple("/services/{key}/person-limit",
+                                                Needs.of(Action.WIP_LIMITS),
+                                                form={"limit": "1000"}),
+    "POST /services/{key}/stage-groups": new_group_on_the_page,
+    "POST /services/{key}/stage-groups/{group_id}/limit": group_limit(
+        "/services/{key}/stage-groups/{group_id}/limit", web=True),
+    "POST /markdown/preview": simple("/markdown/preview", SIGNED_IN,
+                                     form={"policy": "**Oldest** first"}),
+    "POST /demo/remove": simple("/demo/remove", Needs.of(Action.DELETE_SERVICE), form={}),
 }
 
 

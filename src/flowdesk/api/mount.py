@@ -16,6 +16,7 @@ from flowdesk.api.routers import (
     events,
     health,
     items,
+    lifecycle,
     metrics,
     people,
     service_levels,
@@ -71,7 +72,7 @@ def mount_api(app: FastAPI) -> None:
     # cases decide what that user may do. The OpenAPI document and its docs stay open.
     for router in (services.router, items.router, events.router, metrics.router,
                    charts.router, people.router, demand.router, capacity.router,
-                   agreements.router, service_levels.router):
+                   agreements.router, service_levels.router, lifecycle.router):
         app.include_router(router, prefix="/api/v1", dependencies=[Depends(current_actor)])
     app.include_router(health.router, prefix="/api/v1")  # open: monitors ask without a token
     document_errors(app)

@@ -48,6 +48,12 @@ class ServiceIn(BaseModel):
         default=False, description="false: work is delivered only from the last committed "
         "stage; true: from any stage")
 
+    template: str | None = Field(
+        default=None, max_length=40,
+        description="it-service-desk, claims-centre, software-delivery or empty: the stages, "
+                    "item types and blocker categories of what is not given")
+    item_types: list[str] | None = Field(default=None, max_length=30,
+                                         description="the types of work a new item is offered")
 
 class WorkflowStageIn(BaseModel):
     """One stage of `PUT /services/{key}/workflow`: with an `id`, an existing stage (renamed or
@@ -121,6 +127,8 @@ class ServiceOut(BaseModel):
     person_wip_limit: int | None
     timezone: str
     blocker_categories: list[str]
+    item_types: list[str]
+    archived_at: datetime | None = Field(description="set: archived, read-only")
     commitment_point: str = Field(description="the boundary: after the last upstream stage")
     delivery_point: str = Field(description="entry into the first done stage")
     deliver_from_any_stage: bool = Field(description="false: work is delivered only from the "
@@ -139,7 +147,8 @@ class ServiceOut(BaseModel):
             stage_groups=[StageGroupOut(id=g.id, name=g.name, stage_ids=sorted(g.stage_ids),
                                         limit=g.wip_limit) for g in s.groups],
             person_wip_limit=s.person_wip_limit, timezone=s.timezone,
-            blocker_categories=list(s.blocker_categories),
+            blocker_categories=list(s.blocker_categories), item_types=list(s.item_types),
+            archived_at=s.archived_at,
             commitment_point=f"after '{upstream[-1].name}'" if upstream else "",
             delivery_point=f"into '{done[0].name}'" if done else "",
             deliver_from_any_stage=s.deliver_from_any_stage,
@@ -153,6 +162,18 @@ class ServiceSummaryOut(BaseModel):
     wip: int
     blocked: int
     delivered_this_week: int
+
+
+class DeleteServiceIn(BaseModel):
+    model_config = Strict
+    confirm: str = Field(max_length=40, description="the service's key, typed to confirm")
+
+
+class DeletedOut(BaseModel):
+    key: str
+    items: int
+    events: int
+    rows: dict[str, int] = Field(description="rows removed, by table")
 
 
 class LimitIn(BaseModel):

@@ -30,15 +30,22 @@ END_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%
               help="days of history to simulate")
 @click.option("--end", type=click.DateTime(END_FORMATS), default=None,
               help="UTC time the history ends at (default: now, so the board looks live)")
+@click.option("--remove", is_flag=True,
+              help="remove the demo services and their history instead (your own services "
+                   "stay)")
 @friendly_errors
-def demo(seed: int, days: int, end: datetime | None) -> None:
+def demo(seed: int, days: int, end: datetime | None, remove: bool = False) -> None:
     """Load the demo: a claims service centre with two services and their history.
 
     It runs a seeded simulation through the same use cases people use, so every card, move,
     blocker and WIP limit is real. It refuses to run if the demo services already exist.
     Then it makes one sign-in account per role on each service and an admin, with one random
     password: printed once, and saved in demo-accounts.txt in the data folder (owner only).
+    `--remove` deletes the services the demo loaded, with their history.
     """
+    if remove:
+        remove_demo()
+        return
     with unit_of_work() as uow:
         present = existing_demo_services(uow)
         if present:
@@ -66,6 +73,24 @@ def demo(seed: int, days: int, end: datetime | None) -> None:
         f"in {elapsed:.1f} s."
     )
     show_accounts(found)
+
+
+def remove_demo() -> None:
+    """Delete the services the demo loaded (marked when it loaded them), each with all of
+    its rows; the demo's accounts stay, to be deactivated like any other."""
+    from flowdesk.domain.people import LOCAL_USER
+    from flowdesk.services import lifecycle
+
+    with unit_of_work() as uow:
+        gone = lifecycle.delete_demo(uow, LOCAL_USER)
+    if not gone:
+        click.echo("There is no demo to remove: no service here was loaded by the demo.")
+        return
+    for service in gone:
+        click.echo(f"Removed the demo service {service.key}: {service.items:,} items and "
+                   f"{service.events:,} events.")
+    click.echo("The demo's sign-in accounts stay; deactivate them at /admin/users if you "
+               "wish.")
 
 
 def show_accounts(found: DemoAccounts) -> None:

@@ -5,28 +5,18 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from typing import IO, Any
+from typing import IO
 
 import click
 
 from flowdesk.cli.context import friendly_errors, unit_of_work
 from flowdesk.domain.people import LOCAL_USER
 from flowdesk.services import queries
-from flowdesk.services.queries import EventView
+from flowdesk.services.export import COLUMNS, event_row
 from flowdesk.storage import counts
 from flowdesk.storage import repository as repo
 
-COLUMNS = ["id", "seq", "item", "kind", "from_stage", "to_stage", "at", "actor", "reason",
-           "payload"]
 PAGE = 1_000
-
-
-def event_row(e: EventView) -> dict[str, Any]:
-    return {
-        "id": e.id, "seq": e.seq, "item": e.item_key, "kind": e.kind,
-        "from_stage": e.from_stage, "to_stage": e.to_stage, "at": e.at.isoformat(),
-        "actor": e.actor, "reason": e.reason, "payload": e.payload,
-    }
 
 
 @click.command()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from flowdesk.demo.arrivals import arrivals
 from flowdesk.demo.batch import BatchedUnitOfWork
@@ -127,6 +127,8 @@ def _create_service(uow: BatchedUnitOfWork, clock: FixedClock, plan: ServicePlan
         blocker_categories=[b.category for b in plan.blockers],
         person_wip_limit=plan.person_wip_limit, timezone=calendar.timezone,
     ))
+    with uow.write() as conn:  # `flowdesk demo --remove` removes what is marked
+        conn.execute(update(services).where(services.c.id == service.id).values(demo=True))
     enrol_team(uow, clock, plan)
     uow.commit()  # the manager reads their new membership on a connection of its own
     actor = accounts.actor_named(uow, clock, plan.manager.username)

@@ -60,6 +60,7 @@ class Action(StrEnum):
     DISCARD_COMMITTED = "committed.discard"
     MANAGE_MEMBERS = "members.manage"
     IMPORT_HISTORY = "history.import"
+    ARCHIVE_SERVICE = "service.archive"
     ACKNOWLEDGE_ALERT = "alert.acknowledge"
     # Flow: the Flow Manager's.
     BLOCKER_CATEGORIES = "blocker_categories.manage"
@@ -76,6 +77,7 @@ class Action(StrEnum):
     MANAGE_REGISTRY = "registry.manage"
     # The organisation: admins only.
     CREATE_SERVICE = "service.create"
+    DELETE_SERVICE = "service.delete"
     MANAGE_USERS = "users.manage"
     READ_USERS = "users.read"
 
@@ -121,6 +123,8 @@ POLICY: dict[Action, Rule] = {
     Action.DISCARD_COMMITTED: _rule("discard work after the commitment point", SDM),
     Action.ACKNOWLEDGE_ALERT: _rule("acknowledge a demand alert, with a note", SRM, SDM, FM, TM),
     Action.IMPORT_HISTORY: _rule("import another tool's history into the service", SDM),
+    Action.ARCHIVE_SERVICE: _rule("archive the service (read-only, out of the services list, "
+                                  "its history kept) and restore it (admins too)", SDM),
     Action.MANAGE_MEMBERS: _rule("add and remove members and change their roles (admins "
                                  "too)", SDM),
     Action.BLOCKER_CATEGORIES: _rule("edit the blocker categories", FM),
@@ -144,18 +148,22 @@ POLICY: dict[Action, Rule] = {
                                   "every service shares (a Service Delivery Manager of any "
                                   "service; admins too)", SDM),
     Action.CREATE_SERVICE: _rule("create services", ),
+    Action.DELETE_SERVICE: _rule("delete a service and its whole history, after typing its "
+                                 "key", ),
     Action.MANAGE_USERS: _rule("create, deactivate and reset users", ),
     Action.READ_USERS: _rule("see the accounts", writes=False),
 }
 
-ORGANISATION_ACTIONS = frozenset({Action.CREATE_SERVICE, Action.MANAGE_USERS,
-                                  Action.READ_USERS})
+ORGANISATION_ACTIONS = frozenset({Action.CREATE_SERVICE, Action.DELETE_SERVICE,
+                                  Action.MANAGE_USERS, Action.READ_USERS})
 """Actions on the organisation, not on one service: admins only."""
 
 ADMIN_SERVICE_ACTIONS = frozenset({Action.MANAGE_MEMBERS, Action.SEE_CAPACITY,
-                                   Action.MANAGE_AVAILABILITY, Action.LEND_PEOPLE})
+                                   Action.MANAGE_AVAILABILITY, Action.LEND_PEOPLE,
+                                   Action.ARCHIVE_SERVICE})
 """Service actions an admin may take without being a member: give a new service people, see
-every service's capacity, set anyone's availability, lend people between services."""
+every service's capacity, set anyone's availability, lend people between services, archive
+and restore a service."""
 
 SHARED_ACTIONS = frozenset({Action.MANAGE_REGISTRY})
 """Actions on what every service shares, not on one service: an admin may, and so may a

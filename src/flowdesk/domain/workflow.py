@@ -87,6 +87,13 @@ class Service:
     # Opaque: a new value whenever the workflow changes (stages, groups, class policies), so
     # a write that read it can check it is still current before it commits.
     workflow_token: str = ""
+    archived_at: datetime | None = None  # set: read-only, left out of the services list
+    demo: bool = False  # loaded by `flowdesk demo`, which may remove it
+    item_types: tuple[str, ...] = ()  # the types of work a new item is offered
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
 
     def stage(self, stage_id: int) -> Stage:
         for stage in self.stages:

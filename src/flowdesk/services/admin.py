@@ -16,6 +16,7 @@ from flowdesk.domain.errors import Conflict, InvalidInput, NotFound
 from flowdesk.domain.items import check_text
 from flowdesk.domain.people import Actor, Role
 from flowdesk.domain.policy import Action, authorize
+from flowdesk.domain.templates import template_named
 from flowdesk.domain.workflow import (
     DEFAULT_BLOCKER_CATEGORIES,
     POLICY_MAX,
@@ -50,10 +51,16 @@ def create_service(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: CreateServi
         )
     name = check_text(cmd.name, "name", 120, required=True)
     description = check_text(cmd.description, "description", DESCRIPTION_MAX)
-    specs = cmd.stages if cmd.stages is not None else default_workflow()
+    template = template_named(cmd.template) if cmd.template is not None else None
+    specs = cmd.stages if cmd.stages is not None else \
+        list(template.stages) if template else default_workflow()
     validate_workflow(specs)
     categories = [check_text(c, "blocker_categories", 40, required=True)
-                  for c in (cmd.blocker_categories or DEFAULT_BLOCKER_CATEGORIES)]
+                  for c in (cmd.blocker_categories or
+                            (template.blocker_categories if template else
+                             DEFAULT_BLOCKER_CATEGORIES))]
+    types = item_types(cmd.item_types if cmd.item_types is not None else
+                       list(template.item_types) if template else [])
     if cmd.person_wip_limit is not None and cmd.person_wip_limit < 1:
         raise InvalidInput("person_wip_limit must be at least 1", "person_wip_limit")
     timezone = check_timezone(cmd.timezone)
@@ -63,7 +70,7 @@ def create_service(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: CreateServi
             if rules.key_taken(conn, key):
                 raise taken
             return _insert_service(conn, clock.now(), actor, cmd, key, name, description,
-                                   specs, categories, timezone)
+                                   specs, categories, timezone, types)
     except IntegrityError:
         # Two creations of one key at once on PostgreSQL: the unique key refuses the second.
         raise taken from None
@@ -71,11 +78,12 @@ def create_service(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: CreateServi
 
 def _insert_service(conn: Connection, now: datetime, actor: Actor, cmd: CreateService,
                     key: str, name: str, description: str, specs: list[StageSpec],
-                    categories: list[str], timezone: str) -> Service:
+                    categories: list[str], timezone: str, types: list[str]) -> Service:
     service_id = rules.insert_service(
         conn, key=key, name=name, description=description,
         person_wip_limit=cmd.person_wip_limit, blocker_categories=categories,
         timezone=timezone, now=now, deliver_from_any_stage=cmd.deliver_from_any_stage,
+        item_types=types,
     )
     for position, spec in enumerate(specs):
         rules.insert_stage(conn, service_id, position, spec)
@@ -98,6 +106,19 @@ def _insert_service(conn: Connection, now: datetime, actor: Actor, cmd: CreateSe
                      "old_roles": None, "ends_at": None},
         )
     return service
+
+
+ITEM_TYPES_MAX = 30
+
+
+def item_types(names: list[str]) -> list[str]:
+    """The types of work a service offers, checked: each named once, 1 to 40 characters."""
+    found = [check_text(n, "item_types", 40, required=True) for n in names]
+    if len(found) > ITEM_TYPES_MAX:
+        raise InvalidInput(f"give at most {ITEM_TYPES_MAX} item types", "item_types")
+    if len({n.lower() for n in found}) != len(found):
+        raise InvalidInput("item_types lists a type more than once", "item_types")
+    return found
 
 
 def check_timezone(name: str) -> str:

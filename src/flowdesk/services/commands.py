@@ -20,6 +20,8 @@ class CreateService:
     person_wip_limit: int | None = None
     timezone: str = "UTC"
     deliver_from_any_stage: bool = False  # False: only from the last committed stage
+    template: str | None = None  # a `domain.templates` key: the defaults of what is not given
+    item_types: list[str] | None = None
 
 
 @dataclass(frozen=True)

@@ -73,11 +73,13 @@ def readable_item(conn: Connection, actor: Actor, key: str) -> tuple[WorkItem, S
     return item, repo.load_service(conn, item.service_id)
 
 
-def list_services(uow: UnitOfWork, actor: Actor, now: datetime) -> list[ServiceSummary]:
+def list_services(uow: UnitOfWork, actor: Actor, now: datetime, *,
+                  archived: bool = False) -> list[ServiceSummary]:
     """Every service the actor is a member of (an admin: every service), with its WIP, blocked
-    items and deliveries since its own week began."""
+    items and deliveries since its own week began. Archived services are left out; with
+    `archived`, only they are listed."""
     with uow.read() as conn:
-        ids = reads.service_ids(conn)
+        ids = reads.service_ids(conn, archived=archived)
         if not actor.is_admin:
             ids = [i for i in ids if actor.is_member(i)]
         loaded = [repo.load_service(conn, sid) for sid in ids]

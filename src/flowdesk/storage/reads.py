@@ -33,10 +33,11 @@ class EventView:
     seq: int = 0  # the event's number within its service: the feed's cursor
 
 
-def service_ids(conn: Connection) -> list[int]:
-    """Every service, in key order."""
-    return [int(i) for i in conn.execute(select(services.c.id).order_by(services.c.key))
-            .scalars()]
+def service_ids(conn: Connection, *, archived: bool = False) -> list[int]:
+    """Every service in use (with `archived`: every archived one), in key order."""
+    shown = services.c.archived_at.is_not(None) if archived else services.c.archived_at.is_(None)
+    return [int(i) for i in conn.execute(select(services.c.id).where(shown)
+                                         .order_by(services.c.key)).scalars()]
 
 
 def committed_counts(conn: Connection) -> dict[int, int]:

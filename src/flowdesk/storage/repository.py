@@ -38,12 +38,13 @@ from flowdesk.storage.tables import (
     stage_groups,
     stages,
 )
-from flowdesk.storage.unit_of_work import Written
+from flowdesk.storage.unit_of_work import ARCHIVED_KEY, Written
 
 # The hot statements are built once, here, and run with parameters: building a statement and
 # its cache key costs several times more than running it, and every use case runs a dozen.
 # (Bound names differ from column names: SQLAlchemy keeps those for INSERT/UPDATE values.)
-_SERVICE_ID_BY_KEY = select(services.c.id).where(services.c.key == bindparam("b_key"))
+_SERVICE_ID_BY_KEY = (select(services.c.id, services.c.archived_at)
+                      .where(services.c.key == bindparam("b_key")))
 _SERVICE = select(services).where(services.c.id == bindparam("b_service"))
 # FOR NO KEY UPDATE, not FOR UPDATE: it queues writers just the same, but does not block the
 # KEY SHARE lock a foreign-key check takes (any insert of a row that refers to the service).
@@ -172,13 +173,25 @@ def no_item(key: str) -> NotFound:
     return NotFound(f"no item with key {_shown(key)}", field="item")
 
 
-def service_id_for_key(conn: Connection, key: str) -> int:
+def service_id_for_key(conn: Connection, key: str, *, archived_ok: bool = False) -> int:
+    """The id of the service with this key. A write transaction that uses an archived
+    service is refused (`touch_archived`) unless `archived_ok` (restoring or deleting it)."""
     if "\x00" in key:  # PostgreSQL refuses NUL in a query parameter; no key contains one
         raise no_service(key)
-    sid = conn.execute(_SERVICE_ID_BY_KEY, {"b_key": key.upper()}).scalar()
-    if sid is None:
+    row = conn.execute(_SERVICE_ID_BY_KEY, {"b_key": key.upper()}).one_or_none()
+    if row is None:
         raise no_service(key)
-    return int(sid)
+    if row.archived_at is not None and not archived_ok:
+        touch_archived(conn, key.upper())
+    return int(row.id)
+
+
+def touch_archived(conn: Connection, key: str) -> None:
+    """Note that a write transaction used an archived service: `UnitOfWork.write` then
+    refuses to commit it (409, `ARCHIVED_KEY`). The refusal waits for the commit so that
+    authorisation answers first: a non-member still hears that there is no such service."""
+    if conn.get_execution_options().get("flowdesk_write"):
+        conn.info[ARCHIVED_KEY] = key
 
 
 # A service's workflow (stages, groups, class policies) by (service id, workflow token). Every
@@ -218,19 +231,24 @@ def _load_workflow(conn: Connection, params: dict[str, int]) -> Workflow:
     )
 
 
-def load_service(conn: Connection, service_id: int, *, lock: bool = False) -> Service:
+def load_service(conn: Connection, service_id: int, *, lock: bool = False,
+                 archived_ok: bool = False) -> Service:
     """The service with its workflow (cached by its token, see `touch_workflow`). `lock`
-    takes the service row's lock on PostgreSQL (FOR NO KEY UPDATE)."""
+    takes the service row's lock on PostgreSQL (FOR NO KEY UPDATE). In a write transaction
+    an archived service is refused (409) unless `archived_ok`."""
     row = conn.execute(_SERVICE_LOCKED if lock else _SERVICE,
                        {"b_service": service_id}).one_or_none()
     if row is None:
         raise NotFound(f"no service with id {service_id}")
-    return _service_from_row(conn, row)
+    return _service_from_row(conn, row, archived_ok=archived_ok)
 
 
-def _service_from_row(conn: Connection, row: Row[Any]) -> Service:
+def _service_from_row(conn: Connection, row: Row[Any], *, archived_ok: bool = False) -> Service:
     """The service a `services` row describes, with its workflow from the cache when the
-    row's token is still the cached one."""
+    row's token is still the cached one. Every write loads its service through here or
+    `service_id_for_key`, so an archived service is read-only (unless `archived_ok`)."""
+    if row.archived_at is not None and not archived_ok:
+        touch_archived(conn, str(row.key))
     cache_key = (int(row.id), str(row.workflow_token))
     workflow = _WORKFLOWS.get(cache_key) if row.workflow_token else None
     if workflow is None:
@@ -254,6 +272,9 @@ def _service_from_row(conn: Connection, row: Row[Any]) -> Service:
         retired_stages=retired,
         deliver_from_any_stage=bool(row.deliver_from_any_stage),
         workflow_token=str(row.workflow_token),
+        archived_at=row.archived_at,
+        demo=bool(row.demo),
+        item_types=tuple(row.item_types or ()),
     )
 
 

@@ -27,13 +27,15 @@ def key_taken(conn: Connection, key: str) -> bool:
 
 def insert_service(conn: Connection, *, key: str, name: str, description: str,
                    person_wip_limit: int | None, blocker_categories: list[str],
-                   timezone: str, now: datetime, deliver_from_any_stage: bool = False) -> int:
+                   timezone: str, now: datetime, deliver_from_any_stage: bool = False,
+                   item_types: list[str] | None = None) -> int:
     """A new service (with its event counter, and no stages yet); its id."""
     service_id = repo.inserted_id(conn.execute(insert(services).values(
         key=key, name=name, description=description, next_number=1,
         workflow_token=uuid.uuid4().hex,
         person_wip_limit=person_wip_limit, blocker_categories=blocker_categories,
         created_at=now, timezone=timezone, deliver_from_any_stage=deliver_from_any_stage,
+        item_types=item_types or None,
     )))
     conn.execute(insert(event_counters).values(service_id=service_id, last_seq=0))
     return service_id
@@ -91,3 +93,8 @@ def insert_stage_group(conn: Connection, service_id: int, name: str, limit: int 
     for stage_id in stage_ids:
         conn.execute(insert(stage_group_members).values(group_id=group_id, stage_id=stage_id))
     return group_id
+
+
+def set_group_limit(conn: Connection, group_id: int, limit: int | None) -> None:
+    conn.execute(update(stage_groups).where(stage_groups.c.id == group_id)
+                 .values(wip_limit=limit))

@@ -128,6 +128,12 @@ services = Table(
     # approval); True: from any stage.
     Column("deliver_from_any_stage", Boolean, nullable=False, server_default=text("false")),
     Column("created_at", TS, nullable=False),
+    # Set: archived, read-only and left out of the services list; its history stays.
+    Column("archived_at", TS),
+    # The demo loaded it: `flowdesk demo --remove` removes it.
+    Column("demo", Boolean, nullable=False, server_default=text("false")),
+    # The types of work a new item is offered (null: those the service's items already have).
+    Column("item_types", JSON),
 )
 
 stages = Table(

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine
 
+from flowdesk.domain.errors import Conflict
+
 log = logging.getLogger(__name__)
 
 
@@ -25,6 +27,16 @@ class Written:
 
 
 Listener = Callable[[list[Written]], None]
+
+ARCHIVED_KEY = "flowdesk_archived"
+"""`conn.info` key: the key of an archived service the write transaction used (see
+`repository.touch_archived`); the transaction is then refused and rolled back."""
+
+
+def archived(key: str) -> Conflict:
+    """What a write to an archived service is told: it is read-only until it is restored."""
+    return Conflict(f"service {key} is archived and read-only: restore it to change it",
+                    field="key")
 
 
 class UnitOfWork:
@@ -57,8 +69,11 @@ class UnitOfWork:
             try:
                 with conn.begin():
                     yield conn
+                    if ARCHIVED_KEY in conn.info:
+                        raise archived(conn.info[ARCHIVED_KEY])
             finally:
                 conn.info.pop("flowdesk_written", None)
+                conn.info.pop(ARCHIVED_KEY, None)
         if written:
             for listener in list(self.listeners):
                 try:

@@ -24,12 +24,14 @@ from flowdesk.web.routes import (
     create,
     demand,
     items,
+    limits,
     me,
     moves,
     pages,
     people,
     promises,
     service_levels,
+    service_life,
     skills,
     stream,
     workflow,
@@ -43,7 +45,8 @@ ROUTERS = (pages.router, items.router, items.actions, moves.router, create.route
            people.router, people.actions, admin_users.router, admin_users.actions, me.router,
            me.actions, demand.router, demand.actions, skills.router, skills.actions,
            agreements.router, agreements.actions, workflow.router, workflow.actions,
-           promises.router, service_levels.router, service_levels.actions)
+           promises.router, service_levels.router, service_levels.actions,
+           service_life.router, service_life.actions, limits.actions)
 PUBLIC_ROUTERS = (account.public, api_docs.router)
 
 

@@ -33,6 +33,10 @@ def board_can(actor: Actor, service_id: int) -> dict[str, bool]:
         "limits": can(Action.WIP_LIMITS),
         "design": can(Action.DESIGN_WORKFLOW),
         "people": can(Action.MANAGE_MEMBERS),
+        "groups": can(Action.STAGE_GROUPS),
+        "class_policy": can(Action.CLASS_POLICY),
+        "upstream_policy": can(Action.UPSTREAM_POLICY),
+        "downstream_policy": can(Action.DOWNSTREAM_POLICY),
     }
 
 

@@ -10,6 +10,7 @@ from fastapi import Request
 
 from flowdesk.domain.classes import CLASS_ORDER
 from flowdesk.domain.clock import Clock
+from flowdesk.domain.policy import Action, may
 from flowdesk.domain.workflow import Phase, Service, Stage
 from flowdesk.http.deps import request_actor
 from flowdesk.services import board_views
@@ -118,9 +119,14 @@ def board_context(request: Request, key: str, q: BoardQuery) -> dict[str, Any]:
         "hints": board_hints(uow, actor, service.key, now, last_event),
         "actor": actor,
         # What the person may do here: the page leaves out every control they may not use.
-        "can": board_can(actor, service.id),
+        # An archived service is read-only: no control that changes it.
+        "can": {k: False for k in board_can(actor, service.id)} if service.archived
+        else board_can(actor, service.id),
+        "may_restore": service.archived and may(actor, Action.ARCHIVE_SERVICE, service.id),
         # Today's demand alerts (kept between renders like the hints) and their acknowledgements.
         "banner": demand_banner(uow, actor, service, now, last_event),
         "ack_errors": {},
         "ack_values": {},
+        "limit_error": "",  # a limit or policy change refused (web/routes/limits.py)
+        "limit_field": "",
     }

@@ -22,7 +22,7 @@ from flowdesk.domain.classes import ClassOfService
 from flowdesk.domain.workflow import StageSpec
 from flowdesk.domain.workflow_change import StageDraft
 from flowdesk.http.deps import ActorDep, ClockDep, UowDep
-from flowdesk.services import admin, queries, workflow_design
+from flowdesk.services import admin, limits, queries, workflow_design
 from flowdesk.services.commands import CreateItem, CreateService
 from flowdesk.services.items import create_item_once
 
@@ -30,11 +30,14 @@ router = APIRouter(tags=["services"])
 
 
 @router.get("/services", response_model=list[ServiceSummaryOut])
-def list_services(uow: UowDep, clock: ClockDep, actor: ActorDep) -> list[ServiceSummaryOut]:
+def list_services(uow: UowDep, clock: ClockDep, actor: ActorDep,
+                  archived: bool = False) -> list[ServiceSummaryOut]:
+    """The services one works in (an admin: every service); `archived=true`: the archived
+    ones instead."""
     return [
         ServiceSummaryOut(key=s.service.key, name=s.service.name, wip=s.wip, blocked=s.blocked,
                           delivered_this_week=s.delivered_this_week)
-        for s in queries.list_services(uow, actor, clock.now())
+        for s in queries.list_services(uow, actor, clock.now(), archived=archived)
     ]
 
 
@@ -47,6 +50,7 @@ def create_service(body: ServiceIn, uow: UowDep, clock: ClockDep, actor: ActorDe
         key=body.key, name=body.name, description=body.description, stages=stages,
         blocker_categories=body.blocker_categories, person_wip_limit=body.person_wip_limit,
         timezone=body.timezone, deliver_from_any_stage=body.deliver_from_any_stage,
+        template=body.template, item_types=body.item_types,
     ))
     return ServiceOut.of(service)
 
@@ -104,6 +108,12 @@ def create_stage_group(key: str, body: StageGroupIn, uow: UowDep, clock: ClockDe
                        actor: ActorDep) -> ServiceOut:
     return ServiceOut.of(admin.create_stage_group(
         uow, clock, actor, key, body.name, body.stage_ids, body.limit))
+
+
+@router.put("/services/{key}/stage-groups/{group_id}/limit", response_model=ServiceOut)
+def set_group_limit(key: str, group_id: int, body: LimitIn, uow: UowDep, clock: ClockDep,
+                    actor: ActorDep) -> ServiceOut:
+    return ServiceOut.of(limits.set_group_limit(uow, clock, actor, key, group_id, body.limit))
 
 
 @router.get("/services/{key}/board", response_model=BoardOut)

@@ -38,7 +38,9 @@ def _form_page(request: Request, key: str, values: dict[str, str], errors: dict[
     context: dict[str, Any] = {
         "service": service, "values": values, "errors": errors, "classes": CLASS_ORDER,
         "upstream": service.stages_in(Phase.UPSTREAM),
-        "types": board_views.filter_choices(uow, actor, key).types,
+        # The service's own item types first, then any other its items already have.
+        "types": list(dict.fromkeys([*service.item_types,
+                                     *board_views.filter_choices(uow, actor, key).types])),
         # The registry's customers, offered as the customer is typed (an item refers to one
         # by its key or name; other text is kept as it is).
         "customers": registry.list_customers(uow, actor),

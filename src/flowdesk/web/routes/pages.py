@@ -16,6 +16,7 @@ from flowdesk.storage.unit_of_work import UnitOfWork
 from flowdesk.web.board_page import board_context
 from flowdesk.web.demand_banner import demand_banner
 from flowdesk.web.forms import FormReader, parse_board_query
+from flowdesk.web.service_life import life_context
 from flowdesk.web.templating import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
@@ -31,7 +32,7 @@ def services_context(uow: UnitOfWork, clock: Clock, actor: Actor) -> dict[str, A
     banners = {s.service.key: demand_banner(uow, actor, s.service, now) for s in summaries
                if actor.is_member(s.service.id)}
     return {"summaries": summaries, "actor": actor, "banners": banners, "ack_errors": {},
-            "ack_values": {}}
+            "ack_values": {}, **life_context(uow, actor, now, summaries)}
 
 
 @router.get("/", response_class=HTMLResponse)
