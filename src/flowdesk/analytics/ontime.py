@@ -90,8 +90,7 @@ def on_time(flow: Flow, due: Mapping[str, date], history: Period,
         by_due = np.searchsorted(group, due_days[mine], side="right")
         younger = np.searchsorted(group, age[mine], side="left")
         hits = np.maximum(by_due - younger, 0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            chance = np.where(older > 0, hits / np.maximum(older, 1), 0.0)
+        chance = np.divide(hits, older, out=np.zeros(hits.shape), where=older > 0)
         probability[mine] = np.where(due_days[mine] < age[mine], 0.0, chance)
         samples[mine] = group.size
         for index in mine.tolist():

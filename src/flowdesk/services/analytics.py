@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -41,8 +41,9 @@ from flowdesk.analytics.timezones import day_to_date
 from flowdesk.domain.errors import InvalidInput
 from flowdesk.domain.people import Actor
 from flowdesk.domain.workflow import Service
-from flowdesk.services.flow_data import load_flow_data
-from flowdesk.storage.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:  # the database is imported only by what reads a service (a fast CLI start)
+    from flowdesk.storage.unit_of_work import UnitOfWork
 
 DEFAULT_WINDOW_DAYS = 90
 DEFAULT_TRIALS = 10_000
@@ -92,6 +93,8 @@ class FlowSource:
 
 
 def from_service(uow: UnitOfWork, actor: Actor, key: str, as_of: datetime) -> FlowSource:
+    from flowdesk.services.flow_data import load_flow_data
+
     data = load_flow_data(uow, actor, key)
     flow = analyse(data.timeline, data.workflow, as_of=as_of)
     return FlowSource(data.service.name, flow, data.due_dates, service=data.service)
