@@ -16,6 +16,7 @@ from flowdesk.api import errors
 from flowdesk.api.deps import current_actor
 from flowdesk.api.disconnect import ClientGone, client_gone
 from flowdesk.api.limits import BodySizeLimit
+from flowdesk.api.openapi_links import add_links
 from flowdesk.api.routers import (
     agreements,
     capacity,
@@ -89,6 +90,7 @@ def document_errors(app: FastAPI) -> None:
                 answers = operation.setdefault("responses", {})
                 for status, text in wanted.items():
                     answers.setdefault(status, {"description": text, "content": error})
+        add_links(document)
         app.openapi_schema = document
         return document
 
