@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy.engine import make_url
 
 from flowdesk.cli.context import friendly_errors, in_existing_folder, settings
 
@@ -16,7 +15,9 @@ if TYPE_CHECKING:
 
 def shown(url: str) -> str:
     """A database URL without its password."""
-    return make_url(url).render_as_string(hide_password=True)
+    from flowdesk.storage.db import shown_url
+
+    return shown_url(url)
 
 
 def echo_summary(summary: Summary | None) -> None:

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from flowdesk import __version__
-from flowdesk.web import csrf
+from flowdesk.http import csrf
 from flowdesk.web.card_html import card_html
 from flowdesk.web.cards import age_days, due_of, initials, zone_of
 from flowdesk.web.markdown import render_markdown
