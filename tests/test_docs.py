@@ -18,7 +18,10 @@ README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding=
 def command_paths(group: click.Group, prefix: str = "flowdesk") -> list[str]:
     """`flowdesk serve`, `flowdesk db upgrade`, ...: every leaf command of the CLI."""
     paths = []
-    for name, command in sorted(group.commands.items()):
+    ctx = click.Context(group)
+    for name in sorted(group.list_commands(ctx)):
+        command = group.get_command(ctx, name)
+        assert command is not None
         if isinstance(command, click.Group):
             paths += command_paths(command, f"{prefix} {name}")
         else:

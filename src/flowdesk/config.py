@@ -107,6 +107,8 @@ DOCUMENTED = {
     "FLOWDESK_SQLITE_SYNCHRONOUS": "normal or full: SQLite's durability against power loss",
     "FLOWDESK_ALLOWED_HOSTS": "host names the server answers to, comma-separated, besides "
                               "loopback",
+    "FLOWDESK_ANALYTICS_THREADS": "threads the analytics spread their work over (read by "
+                                  "flowdesk.analytics.parallel)",
 }
 # Variables the test suite reads, not Flowdesk: they may be set around any command.
 TEST_ONLY = ("FLOWDESK_TEST_", "FLOWDESK_REQUIRE_", "FLOWDESK_BPIC_DATA")
@@ -141,6 +143,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if synchronous not in {"normal", "full"}:
         raise SettingsError(
             f"FLOWDESK_SQLITE_SYNCHRONOUS must be normal or full, not {synchronous!r}")
+    threads = env.get("FLOWDESK_ANALYTICS_THREADS", "").strip()
+    if threads and not (threads.isdigit() and 1 <= int(threads) <= 256):
+        raise SettingsError("FLOWDESK_ANALYTICS_THREADS must be a whole number from 1 to 256, "
+                            f"not {threads!r}")
     return Settings(
         database_url=url,
         host=env.get("FLOWDESK_HOST", "127.0.0.1"),

@@ -60,8 +60,11 @@ def flow_efficiency(flow: Flow) -> F64:
     """Return each item's flow efficiency: active / (active + waiting) time between
     commitment and delivery (or ``as_of``); NaN where there is neither."""
     total = flow.active_us + flow.waiting_us
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total > 0, flow.active_us / np.maximum(total, 1), np.nan)
+    # Divided only where there is time: no floating-point error is raised or silenced, so
+    # this touches none of numpy's error settings (shared by the threads of a server).
+    out = np.full(total.shape, np.nan)
+    np.divide(flow.active_us, total, out=out, where=total > 0)
+    return out
 
 
 @dataclass(frozen=True)

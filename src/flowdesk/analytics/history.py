@@ -27,7 +27,7 @@ from flowdesk.analytics.chunkcodes import (
     encode_chunk,
 )
 from flowdesk.analytics.csvtokens import RawChunk, parse_header, tokenize_csv, tokenize_plain
-from flowdesk.analytics.parallel import WORKERS, submit
+from flowdesk.analytics.parallel import submit, workers
 from flowdesk.analytics.textcodes import decode, decode_array
 from flowdesk.analytics.timeline import Attribute, Timeline
 from flowdesk.analytics.workflow import Columns, Workflow
@@ -244,7 +244,7 @@ def _read_plain(path: Path, workflow: Workflow, columns: Columns,
                     width, wanted = len(header), _wanted(header, columns)
                 pending.append((submit(_encode_plain, data, start, stop, width, wanted,
                                        workflow, has_substate), data))
-                while len(pending) > WORKERS:
+                while len(pending) > workers():
                     if (line := _add_next(reader, pending, chunks, line)) < 0:
                         return None
             while pending:

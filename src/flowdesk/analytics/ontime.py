@@ -116,8 +116,7 @@ def chance_on_time(age: I64, due_days: I64, keys: I64, reference: I64, reference
         by_due = np.searchsorted(group, due_days[mine], side="right")
         younger = np.searchsorted(group, age[mine], side="left")
         hits = np.maximum(by_due - younger, 0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            chance = np.where(older > 0, hits / np.maximum(older, 1), 0.0)
+        chance = np.divide(hits, older, out=np.zeros(hits.shape), where=older > 0)
         probability[mine] = np.where(due_days[mine] < age[mine], 0.0, chance)
         samples[mine] = group.size
         grouped[mine] = own

@@ -1,4 +1,5 @@
-"""Refuse oversized request bodies, announced (Content-Length) or streamed (chunked)."""
+"""Refuse oversized requests before anything reads them: bodies, announced (Content-Length)
+or streamed (chunked), past MAX_BODY (413), and query strings past MAX_QUERY (414)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,23 @@ import json
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_BODY = 1_000_000
+MAX_QUERY = 8_192  # bytes of query string: the longest real one is a few hundred
 
 
 class BodySizeLimit:
-    def __init__(self, app: ASGIApp, max_body: int = MAX_BODY) -> None:
+    def __init__(self, app: ASGIApp, max_body: int = MAX_BODY,
+                 max_query: int = MAX_QUERY) -> None:
         self.app = app
         self.max_body = max_body
+        self.max_query = max_query
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if len(scope.get("query_string", b"")) > self.max_query:
+            await _answer(send, 414, "too_long",
+                          f"the query string is longer than {self.max_query} bytes")
             return
         length = dict(scope.get("headers") or []).get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.max_body:
@@ -56,15 +64,17 @@ class BodySizeLimit:
                 raise
 
     async def _refuse(self, send: Send) -> None:
-        body = json.dumps({
-            "error": "too_large",
-            "message": f"the request body is larger than {self.max_body} bytes",
-            "field": None,
-        }).encode()
-        start: Message = {
-            "type": "http.response.start", "status": 413,
-            "headers": [(b"content-type", b"application/json"),
-                        (b"content-length", str(len(body)).encode())],
-        }
-        await send(start)
-        await send({"type": "http.response.body", "body": body})
+        await _answer(send, 413, "too_large",
+                      f"the request body is larger than {self.max_body} bytes")
+
+
+async def _answer(send: Send, status: int, code: str, message: str) -> None:
+    """Answer with a JSON error, the app never called."""
+    body = json.dumps({"error": code, "message": message, "field": None}).encode()
+    start: Message = {
+        "type": "http.response.start", "status": status,
+        "headers": [(b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode())],
+    }
+    await send(start)
+    await send({"type": "http.response.body", "body": body})

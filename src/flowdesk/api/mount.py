@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import Depends, FastAPI
 
 from flowdesk.api.disconnect import ClientGone, client_gone
+from flowdesk.api.openapi_links import add_links
 from flowdesk.api.routers import (
     agreements,
     capacity,
@@ -29,9 +30,11 @@ ERRORS_OF_EVERY_ROUTE = {
     "401": "nobody signed in, or an unknown, expired or revoked token",
     "403": "a role or a token scope that may not do this",
     "404": "no such object, or one of a service you are not a member of",
+    "414": "a query string longer than the server accepts",
     "422": "bad input: the message names the field",
 }
 ERRORS_OF_WRITES = {
+    "400": "a body that cannot be read: not UTF-8, or nested too deep",
     "409": "a WIP limit refuses it (naming the limit), or it clashes with the current state",
     "412": "the If-Match version is stale",
     "413": "the body is larger than the server accepts",
@@ -59,6 +62,7 @@ def document_errors(app: FastAPI) -> None:
                 answers = operation.setdefault("responses", {})
                 for status, text in wanted.items():
                     answers.setdefault(status, {"description": text, "content": error})
+        add_links(document)
         app.openapi_schema = document
         return document
 

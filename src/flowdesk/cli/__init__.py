@@ -1,38 +1,85 @@
-"""The `flowdesk` command. Each group of subcommands lives in its own module."""
+"""The `flowdesk` command. Each group of subcommands lives in its own module.
+
+The modules load only when their command runs: `flowdesk --help` and `flowdesk metrics
+--history` start without SQLAlchemy, Alembic, FastAPI or the web, which take longer to
+import than the analytics of a large history file take to run. The summaries `--help`
+shows are kept here (a test checks that each is its command's own).
+"""
 
 from __future__ import annotations
+
+import importlib
 
 import click
 
 from flowdesk import __version__
-from flowdesk.cli import analytics, backup, db, export, people, report, roles, serve
+
+#: name -> (module, attribute, the summary `flowdesk --help` shows)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "backup": ("flowdesk.cli.backup", "backup",
+               "Copy the database to OUT; the server may keep running."),
+    "db": ("flowdesk.cli.db", "db", "Manage the database schema."),
+    "demo": ("flowdesk.cli.demo", "demo",
+             "Load the demo: a claims service centre with two services and their history."),
+    "export": ("flowdesk.cli.export", "export", "Write a service's event log, oldest first."),
+    "forecast": ("flowdesk.cli.analytics", "forecast",
+                 "Monte Carlo forecast from past daily throughput."),
+    "import": ("flowdesk.cli.analytics", "import_command",
+               "Import another tool's history into a service (safe to run twice)."),
+    "member": ("flowdesk.cli.people", "member", "Put people in a service, in its Kanban roles."),
+    "metrics": ("flowdesk.cli.analytics", "metrics",
+                "Flow metrics for a period: lead time, throughput, WIP, flow efficiency, "
+                "blockers."),
+    "migrate-db": ("flowdesk.cli.backup", "migrate_db",
+                   "Copy this database (FLOWDESK_DATABASE_URL) into another, SQLite to "
+                   "PostgreSQL or back, ids kept; then check every table's row count and "
+                   "checksum, the event log's too."),
+    "report": ("flowdesk.cli.report", "report",
+               "Write an offline HTML flow report: charts, headline numbers and what they "
+               "mean."),
+    "restore": ("flowdesk.cli.backup", "restore",
+                "Replace the database with the backup IN (stop the server first)."),
+    "roles": ("flowdesk.cli.roles", "roles",
+              "Show what each Kanban role may do in a service, and what admins do."),
+    "run": ("flowdesk.cli.serve", "run",
+            "Upgrade the database, load the demo if it is empty, and serve."),
+    "serve": ("flowdesk.cli.serve", "serve", "Serve the web board and the API."),
+    "token": ("flowdesk.cli.people", "token", "API tokens, for `Authorization: Bearer <token>`."),
+    "user": ("flowdesk.cli.people", "user", "Create accounts and set their passwords."),
+}
 
 
-@click.group()
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported when one of them is asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        found = COMMANDS.get(cmd_name)
+        if found is None:
+            return None
+        module, attribute, _summary = found
+        command = getattr(importlib.import_module(module), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The commands and their summaries, without importing any of them."""
+        limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
+        rows = [(name, _shorten(COMMANDS[name][2], limit)) for name in sorted(COMMANDS)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+def _shorten(text: str, limit: int) -> str:
+    """Cut a summary at a word to fit `limit` characters, as click does."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 3].rsplit(" ", 1)[0].rstrip(",;:") + "..."
+
+
+@click.group(cls=LazyGroup)
 @click.version_option(__version__, prog_name="flowdesk")
 def main() -> None:
     """Flowdesk: Kanban service delivery with WIP-limited boards and flow analytics."""
-
-
-main.add_command(serve.serve)
-main.add_command(serve.run)
-main.add_command(db.db)
-main.add_command(export.export)
-main.add_command(analytics.import_command)
-main.add_command(analytics.metrics)
-main.add_command(analytics.forecast)
-main.add_command(report.report)
-main.add_command(backup.backup)
-main.add_command(backup.restore)
-main.add_command(backup.migrate_db)
-main.add_command(people.user)
-main.add_command(people.member)
-main.add_command(people.token)
-main.add_command(roles.roles)
-
-try:  # the demo simulator lives in its own module
-    from flowdesk.cli import demo as _demo
-
-    main.add_command(_demo.demo)
-except ImportError:  # pragma: no cover - only while the module is being written
-    pass

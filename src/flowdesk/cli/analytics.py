@@ -20,7 +20,6 @@ from flowdesk.cli.context import friendly_errors, in_existing_folder, unit_of_wo
 from flowdesk.domain.clock import SystemClock
 from flowdesk.domain.people import LOCAL_USER, Actor
 from flowdesk.services import analytics
-from flowdesk.services.imports import import_history
 
 F = TypeVar("F", bound=Callable[..., Any])
 IMPORTER = Actor("import", "History import", operator=True)  # the local operator
@@ -101,6 +100,8 @@ def where(item_type: str | None, cos: str | None, customer: str | None,
 @friendly_errors
 def import_command(history: Path, workflow: Path, service_key: str, name: str | None) -> None:
     """Import another tool's history into a service (safe to run twice)."""
+    from flowdesk.services.imports import import_history
+
     click.echo(f"reading {history}", err=True)
     source = analytics.from_history(history, workflow)
     assert source.history is not None

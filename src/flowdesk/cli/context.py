@@ -6,15 +6,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import click
 
 from flowdesk.config import Settings, SettingsError, load_settings
 from flowdesk.domain.errors import FlowdeskError
-from flowdesk.storage.db import make_engine
-from flowdesk.storage.migrate import upgrade
-from flowdesk.storage.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:  # SQLAlchemy and Alembic load only for the commands that open a database
+    from flowdesk.storage.unit_of_work import UnitOfWork
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -30,6 +30,10 @@ def settings() -> Settings:
 @contextmanager
 def unit_of_work(*, migrate: bool = True) -> Iterator[UnitOfWork]:
     """A unit of work on the configured database, upgraded to the newest schema first."""
+    from flowdesk.storage.db import make_engine
+    from flowdesk.storage.migrate import upgrade
+    from flowdesk.storage.unit_of_work import UnitOfWork
+
     conf = settings()
     engine = make_engine(conf.database_url, synchronous=conf.sqlite_synchronous)
     try:

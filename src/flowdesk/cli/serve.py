@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
 
 MAX_WORKERS = 32
+# On SIGTERM the server stops taking requests and gives those under way this long to finish;
+# then it cancels them (a board's live stream never ends by itself; a forecast stops at its
+# next checkpoint) and exits: within 10 s of the signal, whatever was running.
+SHUTDOWN_SECONDS = 5
 
 
 @click.command()
@@ -33,6 +37,7 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
     uvicorn.run(
         "flowdesk.cli.serve:serving_app", factory=True, host=host or conf.host,
         port=port or conf.port, workers=workers, log_level=conf.log_level,
+        timeout_graceful_shutdown=SHUTDOWN_SECONDS,
     )
 
 

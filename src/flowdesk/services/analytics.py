@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -43,9 +43,9 @@ from flowdesk.analytics.timezones import day_to_date
 from flowdesk.domain.errors import InvalidInput
 from flowdesk.domain.people import Actor
 from flowdesk.domain.workflow import Service
-from flowdesk.services.flow_data import load_flow_data
-from flowdesk.services.promises import promises_of, read_terms
-from flowdesk.storage.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:  # the database is imported only by what reads a service (a fast CLI start)
+    from flowdesk.storage.unit_of_work import UnitOfWork
 
 DEFAULT_WINDOW_DAYS = 90
 DEFAULT_TRIALS = 10_000
@@ -101,6 +101,9 @@ def from_service(uow: UnitOfWork, actor: Actor, key: str, as_of: datetime,
                  with_promises: bool = False) -> FlowSource:
     """The service's flow as of `as_of`; `with_promises`: also the target each item is
     held to (two more indexed queries), for attainment and missed promises."""
+    from flowdesk.services.flow_data import load_flow_data
+    from flowdesk.services.promises import promises_of, read_terms
+
     data = load_flow_data(uow, actor, key)
     terms = None
     if with_promises:  # versions never change, so a second read is as good as the first

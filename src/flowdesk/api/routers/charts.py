@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from flowdesk.analytics.charts import MAX_FORECAST_DAYS
+from flowdesk.api.metrics_schemas import ChartsOut
 from flowdesk.domain.classes import ClassOfService
 from flowdesk.http.deps import ActorDep, ClockDep, UowDep
 from flowdesk.reporting.data import DEFAULT_SEED, MAX_FORECAST_COUNT, chart_data
@@ -22,6 +23,7 @@ Text = Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00]*$")]
 
 
 @router.get("/services/{key}/metrics/charts", response_class=JSONResponse,
+            response_model=ChartsOut,
             responses={200: {"description": "the chart payload (see docs/metrics.md)"}})
 def get_charts(
     key: str,
@@ -50,4 +52,5 @@ def get_charts(
                       forecast_count=forecast_count)
     # Already plain JSON types: serialised directly, not validated again item by item (a
     # long history has tens of thousands of points, and that check took most of the time).
+    # ChartsOut documents it; tests hold every answer to it.
     return JSONResponse(data)

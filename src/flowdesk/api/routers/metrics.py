@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from flowdesk.analytics import Where
 from flowdesk.api.disconnect import until_disconnected
+from flowdesk.api.metrics_schemas import ForecastOut, ItemRowOut, MetricsOut, OnTimeOut
 from flowdesk.http.deps import ActorDep, ClockDep, UowDep
 from flowdesk.services import analytics, promise_views
 
@@ -30,7 +31,7 @@ FromDay = Annotated[date | None, Query(alias="from", description="first day, inc
 ToDay = Annotated[date | None, Query(alias="to", description="last day, included")]
 
 
-@router.get("/services/{key}/metrics")
+@router.get("/services/{key}/metrics", response_model=MetricsOut)
 def service_metrics(key: str, uow: UowDep, clock: ClockDep, actor: ActorDep, where: WhereDep,
                     start: FromDay = None, end: ToDay = None) -> dict[str, Any]:
     """Lead time, throughput, arrivals, WIP, aging, flow efficiency, blockers, SLE, rework:
@@ -39,7 +40,7 @@ def service_metrics(key: str, uow: UowDep, clock: ClockDep, actor: ActorDep, whe
     return analytics.metrics(source, start, end, where)
 
 
-@router.get("/services/{key}/metrics/items")
+@router.get("/services/{key}/metrics/items", response_model=list[ItemRowOut])
 def service_metric_items(key: str, uow: UowDep, clock: ClockDep, actor: ActorDep,
                          where: WhereDep) -> list[dict[str, Any]]:
     """One row per item: arrival, commitment, delivery, lead times, blocked days, state."""
@@ -47,7 +48,7 @@ def service_metric_items(key: str, uow: UowDep, clock: ClockDep, actor: ActorDep
     return analytics.item_rows(source, where)
 
 
-@router.get("/services/{key}/metrics/on-time")
+@router.get("/services/{key}/metrics/on-time", response_model=dict[str, OnTimeOut])
 def service_on_time(key: str, uow: UowDep, clock: ClockDep, actor: ActorDep,
                     threshold: Annotated[float, Query(ge=0, le=1)] = analytics.RISK_THRESHOLD,
                     ) -> dict[str, Any]:
@@ -68,7 +69,7 @@ def service_missed_promises(key: str, uow: UowDep, clock: ClockDep, actor: Actor
         promise_views.missed(uow, actor, key, clock.now(), start, end))
 
 
-@router.get("/services/{key}/forecast")
+@router.get("/services/{key}/forecast", response_model=ForecastOut)
 async def service_forecast(
     key: str, request: Request, uow: UowDep, clock: ClockDep, actor: ActorDep, where: WhereDep,
     how_many_by: Annotated[date | None, Query(description="how many done by this date?")] = None,
