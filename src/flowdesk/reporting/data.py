@@ -11,7 +11,7 @@ import numpy as np
 from flowdesk.analytics import Period, Where
 from flowdesk.analytics.charts import MAX_FORECAST_DAYS, chart_payload
 from flowdesk.domain.errors import InvalidInput
-from flowdesk.services.analytics import FlowSource, check_where, period
+from flowdesk.services.analytics import FlowSource, add_customer_view, check_where, period
 
 DEFAULT_SEED = 2013  # a fixed seed, so the same data always draws the same forecast
 MAX_FORECAST_COUNT = 1_000_000
@@ -47,6 +47,7 @@ def chart_data(source: FlowSource, start: date | None = None, end: date | None =
         extra["forecast_days"] = forecast_days
     payload = chart_payload(source.flow, period, where, np.random.default_rng(seed),
                             forecast_count=forecast_count, **extra)
+    add_customer_view(payload["summary"], source, period, where)
     payload["source"] = source.name
     payload["forecast"]["seed"] = seed
     payload["filters"] = {name: list(attribute.values)

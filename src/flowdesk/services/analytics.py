@@ -12,7 +12,7 @@ import threading
 import time
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,8 @@ from flowdesk.analytics import (
     when_done,
 )
 from flowdesk.analytics.arrays import NEVER, OPEN
+from flowdesk.analytics.customer import customer_view
+from flowdesk.analytics.failure import DEFAULT_WINDOW_DAYS, Links
 from flowdesk.analytics.timezones import day_to_date
 from flowdesk.domain.errors import InvalidInput
 from flowdesk.domain.people import Actor
@@ -89,12 +91,17 @@ class FlowSource:
     due_dates: dict[str, date]
     service: Service | None = None
     history: History | None = None
+    # Failure demand linked to the flow's items, and the first-time-fix window in days.
+    failure_links: Links = field(default_factory=Links.none)
+    fix_window_days: int = DEFAULT_WINDOW_DAYS
 
 
 def from_service(uow: UnitOfWork, actor: Actor, key: str, as_of: datetime) -> FlowSource:
     data = load_flow_data(uow, actor, key)
     flow = analyse(data.timeline, data.workflow, as_of=as_of)
-    return FlowSource(data.service.name, flow, data.due_dates, service=data.service)
+    return FlowSource(data.service.name, flow, data.due_dates, service=data.service,
+                      failure_links=Links.from_rows(flow, data.failure_links),
+                      fix_window_days=data.fix_window_days)
 
 
 def from_history(history_path: str | Path, workflow_path: str | Path) -> FlowSource:
@@ -176,8 +183,16 @@ def metrics(source: FlowSource, start: date | None = None, end: date | None = No
     check_where(source, where)
     chosen = period(source, start, end)
     result = summary(source.flow, chosen.start, chosen.end, where)
+    add_customer_view(result, source, chosen, where)
     result["source"] = source.name
     return result
+
+
+def add_customer_view(result: dict[str, Any], source: FlowSource, chosen: Period,
+                      where: Where | None) -> None:
+    """Add what the customer sees to a period's summary (`analytics.customer_view`)."""
+    result.update(customer_view(result, source.flow, chosen, source.failure_links,
+                                source.fix_window_days, where))
 
 
 def item_rows(source: FlowSource, where: Where | None = None) -> list[dict[str, Any]]:

@@ -16,8 +16,10 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from flowdesk.analytics import BlockRow, Timeline, Workflow
+from flowdesk.domain.failure_demand import DEFAULT_FIX_WINDOW_DAYS
 from flowdesk.domain.people import Actor
 from flowdesk.domain.workflow import Phase, Service, StageKind
+from flowdesk.services.failure_demand import fix_window
 from flowdesk.services.queries import readable_service
 from flowdesk.storage.tables import blockers, item_events, items
 from flowdesk.storage.unit_of_work import UnitOfWork
@@ -31,6 +33,10 @@ class FlowData:
     timeline: Timeline
     workflow: Workflow
     due_dates: dict[str, date]  # open or closed items with a due date, by key
+    # Failure demand linked to this service's items, from any service: (the earlier item's
+    # key, when the failure item arrived); and the service's first-time-fix window.
+    failure_links: tuple[tuple[str, datetime], ...] = ()
+    fix_window_days: int = DEFAULT_FIX_WINDOW_DAYS
 
 
 def workflow_of(service: Service) -> Workflow:
@@ -55,7 +61,7 @@ def _block(key: str, start: datetime, end: datetime | None, category: str) -> Bl
 
 
 def load_flow_data(uow: UnitOfWork, actor: Actor, service_key: str) -> FlowData:
-    """Read a service's whole history in four bulk queries, when the actor may read it."""
+    """Read a service's whole history in bulk queries, when the actor may read it."""
     with uow.read() as conn:
         service = readable_service(conn, actor, service_key)
         rows = _rows(conn, service)
@@ -63,17 +69,19 @@ def load_flow_data(uow: UnitOfWork, actor: Actor, service_key: str) -> FlowData:
 
 
 def read_flow_data(conn: Connection, service: Service) -> FlowData:
-    """Read a service's whole history in three bulk queries (the caller has authorised)."""
+    """Read a service's whole history in bulk queries (the caller has authorised)."""
     return _flow_data(service, _rows(conn, service))
 
 
-_Rows = tuple[Sequence[Any], Sequence[Any], Sequence[Any]]  # items, events, blockers
+# items, events, blockers, failure links, the first-time-fix window
+_Rows = tuple[Sequence[Any], Sequence[Any], Sequence[Any], Sequence[Any], int]
+_EARLIER = items.alias("earlier")
 
 
 def _rows(conn: Connection, service: Service) -> _Rows:
     item_rows = conn.execute(
         select(items.c.id, items.c.key, items.c.type, items.c.cos, items.c.customer,
-               items.c.due_date).where(items.c.service_id == service.id)
+               items.c.due_date, items.c.failure_kind).where(items.c.service_id == service.id)
     ).all()
     event_rows = conn.execute(
         select(item_events.c.item_id, item_events.c.to_stage_id, item_events.c.at)
@@ -87,11 +95,16 @@ def _rows(conn: Connection, service: Service) -> _Rows:
         .select_from(blockers.join(items, items.c.id == blockers.c.item_id))
         .where(items.c.service_id == service.id)
     ).all()
-    return item_rows, event_rows, block_rows
+    link_rows = conn.execute(
+        select(_EARLIER.c.key, items.c.arrived_at)
+        .select_from(items.join(_EARLIER, _EARLIER.c.id == items.c.stems_from_id))
+        .where(_EARLIER.c.service_id == service.id, items.c.failure_kind.is_not(None))
+    ).all()
+    return item_rows, event_rows, block_rows, link_rows, fix_window(conn, service.id)
 
 
 def _flow_data(service: Service, rows: _Rows) -> FlowData:
-    item_rows, event_rows, block_rows = rows
+    item_rows, event_rows, block_rows, link_rows, window = rows
     stage_names = {s.id: s.name for s in service.stages}
     keys = {int(r.id): str(r.key) for r in item_rows}
     with_history = {int(r.item_id) for r in event_rows}
@@ -103,6 +116,7 @@ def _flow_data(service: Service, rows: _Rows) -> FlowData:
             "type": {str(r.key): str(r.type) for r in item_rows},
             "class_of_service": {str(r.key): str(r.cos) for r in item_rows},
             "customer": {str(r.key): (str(r.customer) or None) for r in item_rows},
+            "failure_demand": {str(r.key): r.failure_kind for r in item_rows},
         },
         blocks=[
             _block(keys[int(b.item_id)], b.started_at, b.ended_at, str(b.category))
@@ -110,4 +124,5 @@ def _flow_data(service: Service, rows: _Rows) -> FlowData:
         ],
     )
     due = {str(r.key): r.due_date for r in item_rows if r.due_date is not None}
-    return FlowData(service, timeline, workflow_of(service), due)
+    links = tuple((str(r.key), r.arrived_at) for r in link_rows)
+    return FlowData(service, timeline, workflow_of(service), due, links, window)
