@@ -82,6 +82,8 @@ class World:
                                 "working_days": ["mon", "tue", "wed", "thu", "fri"],
                                 "working_hours": ["08:30", "16:30"]},
             "HolidaysIn": {"dates": ["2026-05-01"]},
+            "FailureDemandIn": {"kind": "correction", "stems_from": "CLM-2"},
+            "FixWindowIn": {"window_days": 20},
         }
         if title in known:
             return dict(known[title])

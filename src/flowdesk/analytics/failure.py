@@ -96,15 +96,23 @@ def _round(value: float | None) -> float | None:
 def not_fixed(flow: Flow, links: Links, window_days: int = DEFAULT_WINDOW_DAYS
               ) -> tuple[Bool, Bool]:
     """Return two item masks: reopened at least once, and with failure demand linked to it
-    that arrived (by ``as_of``) no later than ``window_days`` after its delivery."""
+    that arrived (by ``as_of``) from its delivery to ``window_days`` after it."""
     reopened = rework_per_item(flow)[1] > 0
-    linked = np.zeros(flow.item_count, dtype=bool)
+    return reopened, linked_within(flow.delivered, links, window_days, flow.as_of)
+
+
+def linked_within(delivered: I64, links: Links, window_days: int, as_of: int) -> Bool:
+    """Return a mask over items (``delivered``: each one's delivery, ``NEVER`` when not
+    delivered) of those with failure demand linked to them that arrived by ``as_of``, from
+    their delivery to ``window_days`` after it: the one rule every page uses."""
+    linked = np.zeros(delivered.size, dtype=bool)
     if links.earlier.size:
-        delivered = flow.delivered[links.earlier]
-        counts = (delivered != NEVER) & (links.arrived <= flow.as_of)
-        counts &= links.arrived - delivered <= window_days * US_PER_DAY
+        when = delivered[links.earlier]
+        after = links.arrived - when
+        counts = (when != NEVER) & (links.arrived <= as_of) & (after >= 0)
+        counts &= after <= window_days * US_PER_DAY
         linked[links.earlier[counts]] = True
-    return reopened, linked
+    return linked
 
 
 def first_time_fix(flow: Flow, period: Period, links: Links,

@@ -11,6 +11,7 @@ from flowdesk.domain.classes import ClassOfService
 from flowdesk.domain.errors import InvalidInput, NotFound
 from flowdesk.domain.people import Actor
 from flowdesk.domain.workflow import Phase
+from flowdesk.services import failure_demand
 from flowdesk.services import items as uc
 from flowdesk.services import queries
 from flowdesk.services.commands import AssignItem, BlockItem, MoveItem, UpdateItem
@@ -123,3 +124,17 @@ def reopen(item_key: str, request: Request, form: FormDep, uow: UowDep, clock: C
             override_reason=form.optional_text("override_reason"),
             expected_version=_version(form)))
     return run_action(request, item_key, form, "reopen", do, "Reopened.")
+
+
+@actions.post("/items/{item_key}/failure-demand")
+def mark_failure_demand(item_key: str, request: Request, form: FormDep, uow: UowDep,
+                        clock: ClockDep, actor: ActorDep) -> Response:
+    """Mark the item as failure demand of an earlier delivered item, or clear the mark (an
+    empty kind)."""
+    def do() -> object:
+        kind = form.optional_text("kind")
+        return failure_demand.mark_failure_demand(uow, clock, actor,
+                                                  failure_demand.MarkFailureDemand(
+            item_key, kind, form.optional_text("stems_from") if kind else None,
+            _version(form)))
+    return run_action(request, item_key, form, "failure", do, "Saved.")
