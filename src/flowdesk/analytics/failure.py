@@ -171,7 +171,7 @@ def customer_value(flow: Flow, period: Period, links: Links,
         attribute = flow.timeline.attributes.get(name)
         if attribute is None:
             continue
-        rows = []
+        rows: list[dict[str, Any]] = []
         for code, value in enumerate(attribute.values):  # a few classes, tens of customers
             chosen = base & (attribute.codes == code)
             if not (chosen & touched).any():

@@ -38,7 +38,8 @@ from flowdesk.analytics import (
 )
 from flowdesk.analytics.arrays import NEVER, OPEN
 from flowdesk.analytics.customer import customer_view
-from flowdesk.analytics.failure import DEFAULT_WINDOW_DAYS, Links
+from flowdesk.analytics.failure import DEFAULT_WINDOW_DAYS as FIX_WINDOW_DAYS
+from flowdesk.analytics.failure import Links
 from flowdesk.analytics.timezones import day_to_date
 from flowdesk.domain.errors import InvalidInput
 from flowdesk.domain.people import Actor
@@ -93,7 +94,7 @@ class FlowSource:
     history: History | None = None
     # Failure demand linked to the flow's items, and the first-time-fix window in days.
     failure_links: Links = field(default_factory=Links.none)
-    fix_window_days: int = DEFAULT_WINDOW_DAYS
+    fix_window_days: int = FIX_WINDOW_DAYS
 
 
 def from_service(uow: UnitOfWork, actor: Actor, key: str, as_of: datetime) -> FlowSource:

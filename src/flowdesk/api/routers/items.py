@@ -18,9 +18,8 @@ from flowdesk.api.schemas import (
 )
 from flowdesk.domain.items import WorkItem
 from flowdesk.domain.people import Actor
-from flowdesk.services import failure_demand
+from flowdesk.services import failure_demand, queries
 from flowdesk.services import items as uc
-from flowdesk.services import queries
 from flowdesk.services.commands import AssignItem, BlockItem, EscalateItem, MoveItem, UpdateItem
 from flowdesk.storage.unit_of_work import UnitOfWork
 

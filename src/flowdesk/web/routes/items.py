@@ -11,9 +11,8 @@ from flowdesk.domain.classes import ClassOfService
 from flowdesk.domain.errors import InvalidInput, NotFound
 from flowdesk.domain.people import Actor
 from flowdesk.domain.workflow import Phase
-from flowdesk.services import failure_demand
+from flowdesk.services import failure_demand, queries
 from flowdesk.services import items as uc
-from flowdesk.services import queries
 from flowdesk.services.commands import AssignItem, BlockItem, MoveItem, UpdateItem
 from flowdesk.storage.unit_of_work import UnitOfWork
 from flowdesk.web.csrf import require_csrf
