@@ -91,7 +91,16 @@ def test_the_analytics_page_draws_every_chart_and_hovering_a_dot_names_the_item(
     wait_drawn(p)
     assert_every_chart_drawn(p)
     assert p.text_content('[data-stat="delivered"] [data-value]').strip().isdigit()
-    assert "as of 2026-03-02 09:00 UTC" in p.text_content("[data-period]")
+    assert "as of 2026-03-02 09:00 (UTC)" in p.text_content("[data-period]")  # its zone
+    # The customer's measures lead, before "delivered".
+    for stat in ("promise", "customer_lead_time", "first_time_fix", "failure_demand"):
+        assert p.text_content(f'[data-stat="{stat}"] [data-value]').strip() != "", stat
+    assert p.text_content('[data-stat="customer_lead_time"] [data-value]').startswith("≤ ")
+    assert "%" in p.text_content('[data-stat="first_time_fix"] [data-value]')
+    order = p.evaluate("() => [...document.querySelectorAll('[data-stat]')]"
+                       ".map(e => e.dataset.stat)")
+    assert order[:5] == ["promise", "customer_lead_time", "first_time_fix", "failure_demand",
+                         "delivered"]
     tip = p.locator("[data-tip]")
     for chart in ("scatter", "aging"):
         key = hover_point(p, chart)

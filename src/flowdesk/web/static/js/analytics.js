@@ -49,7 +49,7 @@
   }
 
   function drawCustomerValue(root, s) {
-    var section = K.card(root, 'customer-value');
+    var section = root.querySelector('[data-table="customer-value"]');
     if (!section || !s.customer_value_by) { return; }
     var body = section.querySelector('tbody');
     body.textContent = '';
