@@ -91,7 +91,8 @@ def test_the_analytics_page_draws_every_chart_and_hovering_a_dot_names_the_item(
     wait_drawn(p)
     assert_every_chart_drawn(p)
     assert p.text_content('[data-stat="delivered"] [data-value]').strip().isdigit()
-    assert "as of 2026-03-02 09:00 (UTC)" in p.text_content("[data-period]")  # its zone
+    # In the service's zone, named: 09:00 UTC is 10:00 in Brussels.
+    assert "as of 2026-03-02 10:00 (Europe/Brussels)" in p.text_content("[data-period]")
     # The customer's measures lead, before "delivered".
     for stat in ("promise", "customer_lead_time", "first_time_fix", "failure_demand"):
         assert p.text_content(f'[data-stat="{stat}"] [data-value]').strip() != "", stat
