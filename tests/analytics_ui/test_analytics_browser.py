@@ -91,7 +91,17 @@ def test_the_analytics_page_draws_every_chart_and_hovering_a_dot_names_the_item(
     wait_drawn(p)
     assert_every_chart_drawn(p)
     assert p.text_content('[data-stat="delivered"] [data-value]').strip().isdigit()
-    assert "as of 2026-03-02 09:00 UTC" in p.text_content("[data-period]")
+    # In the service's zone, named: 09:00 UTC is 10:00 in Brussels.
+    assert "as of 2026-03-02 10:00 (Europe/Brussels)" in p.text_content("[data-period]")
+    # The customer's measures lead, before "delivered".
+    for stat in ("promise", "customer_lead_time", "first_time_fix", "failure_demand"):
+        assert p.text_content(f'[data-stat="{stat}"] [data-value]').strip() != "", stat
+    assert p.text_content('[data-stat="customer_lead_time"] [data-value]').startswith("≤ ")
+    assert "%" in p.text_content('[data-stat="first_time_fix"] [data-value]')
+    order = p.evaluate("() => [...document.querySelectorAll('[data-stat]')]"
+                       ".map(e => e.dataset.stat)")
+    assert order[:5] == ["promise", "customer_lead_time", "first_time_fix", "failure_demand",
+                         "delivered"]
     tip = p.locator("[data-tip]")
     for chart in ("scatter", "aging"):
         key = hover_point(p, chart)

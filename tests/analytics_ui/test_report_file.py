@@ -144,7 +144,10 @@ def test_the_report_of_a_service_embeds_its_charts_and_names_its_items(
     assert set(inside["lead_time"]["points"]["keys"]) == delivered
     assert seeded.keys["assess_blocked"] in inside["aging_wip"]["items"]["keys"]
     assert "Flow report: Priority claims" in html
-    assert "generated 2026-03-02 09:00 UTC" in html
+    assert "generated 2026-03-02 09:00 (UTC)" in html  # in the service's zone, named
+    assert "<dt>Customer lead time</dt>" in html and "<dt>System lead time</dt>" in html
+    assert inside["summary"]["customer_lead_time"]["from"] == "arrival"
+    assert inside["summary"]["headline"]["first_time_fix_rate"] is not None
 
 
 def test_the_report_command_reads_a_service_from_the_database(

@@ -91,6 +91,8 @@ class World:
             "ServiceLevelsIn": {"targets": [{"class_of_service": "standard",
                                              "percentile": 85, "days": 5}]},
             "DeleteServiceIn": {"confirm": "CLM"},
+            "FailureDemandIn": {"kind": "correction", "stems_from": "CLM-2"},
+            "FixWindowIn": {"window_days": 20},
         }
         if title in known:
             return dict(known[title])

@@ -18,6 +18,7 @@ from flowdesk.domain.clock import FixedClock
 from flowdesk.services import admin
 from flowdesk.services import items as uc
 from flowdesk.services.commands import AssignItem, BlockItem, CreateItem, CreateService, MoveItem
+from flowdesk.services.failure_demand import MarkFailureDemand, mark_failure_demand
 from flowdesk.storage.db import make_engine
 from flowdesk.storage.unit_of_work import UnitOfWork
 
@@ -76,6 +77,8 @@ def make_history(uow: UnitOfWork, clock: FixedClock) -> None:
     uc.block_item(uow, clock, OPERATOR, BlockItem("CLM-2", "waiting on the agency\nagain",
                                                   "customer"))
     uc.assign_item(uow, clock, OPERATOR, AssignItem("CLM-2", "bruno"))
+    # Failure demand that refers to an item with a higher id (a copy inserts rows in id order).
+    mark_failure_demand(uow, clock, OPERATOR, MarkFailureDemand("CLM-2", "complaint", "CLM-3"))
     admin.create_service(uow, clock, OPERATOR, CreateService("ITS", "IT service desk"))
     uc.create_item(uow, clock, OPERATOR, CreateItem("ITS", "Laptop for Ana"))
     token_of(uow, "amira")

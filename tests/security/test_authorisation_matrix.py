@@ -673,6 +673,9 @@ HANDLERS: dict[str, Handler] = {
         {"policy": "Pull the oldest first."}, policy_needs),
     f"PUT {API}/services/{{key}}/classes/{{cos}}": class_policy,
     f"PUT {API}/services/{{key}}/workflow": putting_workflow,
+    f"PUT {API}/services/{{key}}/first-time-fix": simple(
+        f"{API}/services/{{key}}/first-time-fix", Needs.of(Action.SERVICE_LEVELS),
+        json={"window_days": 20}),
     f"PUT {API}/services/{{key}}/person-limit": simple(
         f"{API}/services/{{key}}/person-limit", Needs.of(Action.WIP_LIMITS), json=LIMIT),
     f"POST {API}/services/{{key}}/stage-groups": stage_group,
@@ -696,6 +699,9 @@ HANDLERS: dict[str, Handler] = {
         f"{API}/items/{{item_key}}/assignees/{ASSIGNEE}", Needs.of(Action.ASSIGN_ITEM),
         assignee=ASSIGNEE),
     f"GET {API}/items/{{item_key}}/events": on_item(f"{API}/items/{{item_key}}/events", READ),
+    f"PUT {API}/items/{{item_key}}/failure-demand": on_item(
+        f"{API}/items/{{item_key}}/failure-demand", Needs.of(Action.EDIT_ITEM),
+        json={"kind": None}),
     f"POST {API}/items/{{item_key}}/escalate": on_item(
         f"{API}/items/{{item_key}}/escalate", Needs.of(Action.ESCALATE),
         json={"note": "no answer from the airline for two days"}, blocked_by=ASSIGNEE),
@@ -795,6 +801,9 @@ HANDLERS: dict[str, Handler] = {
     "GET /services/{key}/items/{item_key}": on_item("/services/{key}/items/{item_key}", READ),
     "POST /items/{item_key}/edit": on_item("/items/{item_key}/edit",
                                            Needs.of(Action.EDIT_ITEM), form=EDIT_FORM),
+    "POST /items/{item_key}/failure-demand": on_item("/items/{item_key}/failure-demand",
+                                                     Needs.of(Action.EDIT_ITEM),
+                                                     form={"kind": ""}),
     "POST /items/{item_key}/block": on_item("/items/{item_key}/block",
                                             Needs.of(Action.BLOCK_ITEM), form=BLOCK),
     "POST /items/{item_key}/unblock": unblocking("/items/{item_key}/unblock", web=True),

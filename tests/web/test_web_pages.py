@@ -116,7 +116,8 @@ def test_cards_show_key_title_class_type_customer_initials_age_due_and_blocker(
     assert '<span class="card-type">claim</span>' in card
     assert "Contoso Travel" in card
     assert '<abbr class="person" title="Chen Wei">CW</abbr>' in card
-    assert re.search(r'class="card-age" title="5 days since commitment">5d<', card)
+    # Committed on 24 February: on Monday 2 March it is in its 7th calendar day.
+    assert re.search(r'class="card-age" title="7 calendar days since commitment[^"]*">7d<', card)
     assert 'class="due due-overdue"' in card and "Overdue · 1 Mar" in card
     soon = re.search(rf'id="card-{seeded.keys["ready_due"]}".*?</article>', html, re.S)
     assert soon and 'class="due due-soon"' in soon.group(0)

@@ -47,12 +47,16 @@ def test_due_dates_turn_amber_within_a_day_and_red_once_the_day_is_over() -> Non
     assert due_of(delivered, NOW) is None  # a delivered item is not late any more
 
 
-def test_age_counts_whole_days_since_commitment() -> None:
+def test_age_counts_calendar_days_the_day_of_commitment_being_day_one() -> None:
     assert age_days(ITEM, NOW) is None  # not committed yet
-    committed = replace(ITEM, committed_at=NOW - timedelta(days=3, hours=20))
-    assert age_days(committed, NOW) == 3
+    committed = replace(ITEM, committed_at=NOW - timedelta(days=3, hours=20))  # 26 Feb 13:00
+    assert age_days(committed, NOW) == 5  # 26, 27, 28 February, 1 and 2 March
     delivered = replace(committed, delivered_at=NOW - timedelta(days=1))
-    assert age_days(delivered, NOW + timedelta(days=30)) == 2  # lead time stops at delivery
+    assert age_days(delivered, NOW + timedelta(days=30)) == 4  # lead time stops at delivery
+    # In the service's zone: 23:30 on 1 March in Auckland is already 2 March there.
+    late = replace(ITEM, committed_at=datetime(2026, 3, 1, 11, 0, tzinfo=UTC))
+    assert age_days(late, NOW) == 2
+    assert age_days(late, NOW, "Pacific/Auckland") == 1
 
 
 def test_column_states_say_at_and_over_in_words() -> None:
@@ -163,7 +167,8 @@ def test_a_card_shows_age_due_date_people_and_blocker() -> None:
                    blocker=Blocker("waiting for parts", "vendor", NOW))
     html = str(card_html(item, NOW, "CLM"))
     assert 'class="card cos-standard is-blocked" id="card-CLM-1"' in html
-    assert '<span class="card-age" title="1 day since commitment">1d</span>' in html
+    assert ('<span class="card-age" title="2 calendar days since commitment (day 1 is the day '
+            'of commitment)">2d</span>') in html
     assert '<span class="card-customer">Acme &amp; Co</span>' in html
     assert '<time class="due due-soon" datetime="2026-03-02">Due today · 2 Mar</time>' in html
     assert '<abbr class="person" title="Ana Lima">AL</abbr>' in html

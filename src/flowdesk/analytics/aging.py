@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from flowdesk.analytics.age import calendar_age
 from flowdesk.analytics.arrays import I32, I64
 from flowdesk.analytics.filters import Where, item_mask
 from flowdesk.analytics.flow import Flow
@@ -41,7 +42,7 @@ def aging_wip(flow: Flow, history: Period, where: Where | None = None) -> AgingW
 def aging_against(flow: Flow, bands: dict[int, float], where: Where | None = None) -> AgingWip:
     """Return the open items' ages and states against given bands (percentile: days)."""
     items = np.flatnonzero(flow.open_items & item_mask(flow.timeline, where)).astype(np.int64)
-    age = flow.as_of_day - flow.committed_day[items] + 1
+    age = calendar_age(flow.committed_day[items], flow.as_of_day)
     band = np.zeros(items.size, dtype=np.int64)
     for p in sorted(bands, reverse=True):  # four bands
         if not np.isnan(bands[p]):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from flowdesk.analytics.age import calendar_age
 from flowdesk.analytics.arrays import (
     F64,
     I64,
@@ -63,9 +64,9 @@ def lead_times(flow: Flow, period: Period, where: Where | None = None) -> LeadTi
     return LeadTimes(
         items=items,
         elapsed_days=days(delivered - flow.committed[items]),
-        calendar_days=delivered_day - flow.committed_day[items] + 1,
+        calendar_days=calendar_age(flow.committed_day[items], delivered_day),
         customer_elapsed_days=days(delivered - flow.arrived[items]),
-        customer_calendar_days=delivered_day - flow.arrived_day[items] + 1,
+        customer_calendar_days=calendar_age(flow.arrived_day[items], delivered_day),
     )
 
 

@@ -9,6 +9,7 @@ from datetime import date
 
 import numpy as np
 
+from flowdesk.analytics.age import calendar_age
 from flowdesk.analytics.arrays import F64, I64, NEVER, Bool
 from flowdesk.analytics.flow import Flow
 from flowdesk.analytics.leadtime import lead_times
@@ -77,8 +78,8 @@ def on_time(flow: Flow, due: Mapping[str, date], history: Period,
     items, due_day = items[keep], due_day[keep]
     committed_day = np.where(flow.committed[items] == NEVER, flow.as_of_day,
                              flow.committed_day[items])
-    age = flow.as_of_day - committed_day + 1
-    due_days = due_day - committed_day + 1
+    age = calendar_age(committed_day, flow.as_of_day)
+    due_days = calendar_age(committed_day, due_day)
 
     reference = lead_times(flow, history)
     ref_keys = _group_keys(flow, by, reference.items)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
 
 from flowdesk.domain.classes import ClassOfService, ClassPolicy
+from flowdesk.domain.failure_demand import FailureKind
 from flowdesk.domain.items import WorkItem
 from flowdesk.domain.workflow import POLICY_MAX, Phase, Service, Stage, StageKind
 from flowdesk.services.queries import EventView
@@ -267,6 +268,29 @@ class AgreementRefOut(BaseModel):
     version: int
 
 
+class FailureDemandOut(BaseModel):
+    kind: FailureKind = Field(description="repeat, complaint or correction")
+    stems_from: str | None = Field(description="the key of the earlier delivered item")
+
+
+class FailureDemandIn(BaseModel):
+    """Mark an item as failure demand (`kind` null: it is not)."""
+
+    model_config = Strict
+    kind: FailureKind | None
+    stems_from: str | None = Field(default=None, min_length=1, max_length=24)
+
+
+class FixWindowIn(BaseModel):
+    model_config = Strict
+    window_days: StrictInt = Field(description="days after a delivery within which failure "
+                                   "demand linked to it counts against its first-time fix")
+
+
+class FixWindowOut(BaseModel):
+    window_days: int
+
+
 class ItemOut(BaseModel):
     key: str
     version: int
@@ -292,6 +316,9 @@ class ItemOut(BaseModel):
     entitlement: str = Field(description="what the agreement entitles it to, in words")
     agreement: AgreementRefOut | None = Field(description="the agreement version it arrived "
                                               "under")
+    failure_demand: FailureDemandOut | None = Field(
+        default=None, description="failure demand: its kind and the earlier item it stems "
+        "from (null: value demand)")
 
     @classmethod
     def of(cls, item: WorkItem, service: Service) -> ItemOut:
@@ -309,6 +336,8 @@ class ItemOut(BaseModel):
             due_at=_in_zone(item.due_at, service.timezone), entitlement=item.entitlement,
             agreement=None if item.agreement_id is None or item.agreement_version is None
             else AgreementRefOut(id=item.agreement_id, version=item.agreement_version),
+            failure_demand=None if item.failure_kind is None else FailureDemandOut(
+                kind=FailureKind(item.failure_kind), stems_from=item.stems_from_key or None),
         )
 
 

@@ -185,6 +185,17 @@ def metrics_table(m: dict[str, Any]) -> str:
         f"  flow efficiency      {_pct(eff)}",
         *_service_level_lines(m.get("service_level") or {}),
     ]
+    if "customer_lead_time" in m:  # a service, or a history file: what the customer saw
+        customer = m["customer_lead_time"]["calendar_days"]
+        fix, failure = m["first_time_fix"], m["failure_demand"]
+        lines[2:2] = [
+            "  customer lead time (calendar, arrival to delivery) " + "  ".join(
+                f"{p}%: {_num(customer.get(p))}" for p in ("50", "85")),
+            f"  first-time fix       {_pct(fix['rate'])} ({fix['fixed']} of "
+            f"{fix['delivered']}, window {fix['window_days']} days)",
+            f"  failure demand       {_pct(failure['share'])} ({failure['failure']} of "
+            f"{failure['arrived']} arrivals)",
+        ]
     blocked = m["blocked_days_by_category"]
     if blocked:
         lines.append("  blocked days by category")

@@ -11,7 +11,7 @@ from flowdesk.demo.people import PORTAL
 from flowdesk.domain.clock import FixedClock
 from flowdesk.domain.people import Actor
 from flowdesk.domain.workflow import Stage
-from flowdesk.services import admin
+from flowdesk.services import admin, failure_demand
 from flowdesk.services import items as use_cases
 from flowdesk.services.commands import AssignItem, BlockItem, CreateItem, MoveItem
 from flowdesk.storage.unit_of_work import UnitOfWork
@@ -73,6 +73,15 @@ class Desk:
         self.clock.set(at)
         card.item = use_cases.unblock_item(self.uow, self.clock, self._as(actor), card.key,
                                            card.item.version)
+        self.calls += 1
+
+    def mark_failure(self, card: Card, kind: str, earlier: Card, actor: Actor,
+                     at: datetime) -> None:
+        """Record that the card is failure demand (`kind`) of the earlier delivered card."""
+        self.clock.set(at)
+        card.item = failure_demand.mark_failure_demand(
+            self.uow, self.clock, self._as(actor), failure_demand.MarkFailureDemand(
+                card.key, kind, earlier.key, card.item.version))
         self.calls += 1
 
     def set_limit(self, board: Board, stage: Stage, limit: int | None, actor: Actor,

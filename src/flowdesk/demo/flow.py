@@ -15,6 +15,7 @@ from flowdesk.demo.arrivals import Arrival
 from flowdesk.demo.board import Board, Card, State
 from flowdesk.demo.calendar import WorkCalendar
 from flowdesk.demo.desk import Desk
+from flowdesk.demo.promises import FailureDemand
 from flowdesk.demo.scenario import Activity, Member, ServicePlan
 from flowdesk.domain.classes import ClassOfService
 from flowdesk.domain.errors import LimitViolation
@@ -51,8 +52,10 @@ def priority(card: Card, soon: date) -> tuple[int, date, datetime, int]:
 
 class ServiceFlow:
     def __init__(self, plan: ServicePlan, board: Board, desk: Desk, calendar: WorkCalendar,
-                 rng: random.Random, schedule: Schedule, start: datetime) -> None:
+                 rng: random.Random, schedule: Schedule, start: datetime,
+                 failures: FailureDemand | None = None) -> None:
         self.plan = plan
+        self.failures = failures  # which new work is failure demand, and of what
         self.board = board
         self.desk = desk
         self.calendar = calendar
@@ -67,6 +70,10 @@ class ServiceFlow:
 
     def arrive(self, arrival: Arrival, now: datetime) -> None:
         card = self.desk.create(self.board, arrival)
+        if self.failures is not None:
+            found = self.failures.stems_from(card, now)
+            if found is not None:  # the team records what the new work stems from
+                self.desk.mark_failure(card, found[0], found[1], self.plan.manager.actor, now)
         if self.rng.random() < self.plan.discard_chance:
             card.discard_reason = self.rng.choice(self.plan.discard_reasons)
         self.settle(now)
@@ -118,6 +125,8 @@ class ServiceFlow:
         if nxt.phase is Phase.DONE:
             self.desk.move(self.board, card, nxt, actor, now)
             card.state = State.CLOSED
+            if self.failures is not None:
+                self.failures.delivered_claim(card, now)
             if self.rng.random() < self.plan.reopen_chance:
                 later = now + timedelta(days=self.rng.uniform(1, 10))
                 self.schedule(self._opening(later), lambda t: self._reopen(card, t))

@@ -18,6 +18,7 @@ from flowdesk.demo.claims import SCENARIO
 from flowdesk.demo.desk import Desk
 from flowdesk.demo.flow import ServiceFlow
 from flowdesk.demo.people import acting, enrol_team
+from flowdesk.demo.promises import PROMISING, FailureDemand, promise
 from flowdesk.demo.scenario import ServicePlan
 from flowdesk.demo.simulation import Simulation
 from flowdesk.demo.skills_matrix import staff_the_skills
@@ -72,11 +73,16 @@ def run_demo(uow: UnitOfWork, *, seed: int = 7, days: int = 182, end: datetime |
         services = {plan.key: _create_service(batch, clock, plan, calendar)
                     for plan in SCENARIO}
         batch.commit()  # the people must be readable as actors before anyone acts
+        for plan in SCENARIO:  # the promises stand before the first request arrives
+            promise(batch, clock, plan.key, plan.manager.username, calendar)
+        batch.commit()
         desk.actors = acting(uow, clock, SCENARIO)
         for plan in SCENARIO:
             board = Board(services[plan.key])
             rng = random.Random(f"flowdesk-demo:{seed}:{plan.key}:work")
-            flow = ServiceFlow(plan, board, desk, calendar, rng, simulation.schedule, start)
+            failures = FailureDemand(random.Random(f"flowdesk-demo:{seed}:{plan.key}:failure"))
+            flow = ServiceFlow(plan, board, desk, calendar, rng, simulation.schedule, start,
+                               failures if plan.key == PROMISING else None)
             _schedule(simulation, flow, plan, calendar, seed, start, end, outage)
         simulation.run()
         batch.commit()

@@ -56,6 +56,10 @@ class WorkItem:
     entitlement: str = ""
     agreement_id: int | None = None
     agreement_version: int | None = None
+    # Failure demand (domain/failure_demand.py): its kind, and the item it stems from.
+    failure_kind: str | None = None
+    stems_from_id: int | None = None
+    stems_from_key: str = ""
 
     @property
     def is_blocked(self) -> bool:

@@ -3,18 +3,24 @@ chart payload. The API, the web page and the report all serve this one dict."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
 
 from flowdesk.analytics import Period, Where
 from flowdesk.analytics.charts import MAX_FORECAST_DAYS, chart_payload
+from flowdesk.analytics.timezones import Zone
 from flowdesk.domain.errors import InvalidInput
-from flowdesk.services.analytics import FlowSource, check_where, period
+from flowdesk.services.analytics import FlowSource, add_customer_view, check_where, period
 
 DEFAULT_SEED = 2013  # a fixed seed, so the same data always draws the same forecast
 MAX_FORECAST_COUNT = 1_000_000
+
+
+def in_zone(moment: str, timezone: str) -> str:
+    """An ISO instant as the wall clock of `timezone` shows it, with its offset."""
+    return datetime.fromisoformat(moment).astimezone(Zone.parse(timezone).info).isoformat()
 
 
 def chart_period(source: FlowSource, start: date | None, end: date | None) -> Period:
@@ -48,6 +54,10 @@ def chart_data(source: FlowSource, start: date | None = None, end: date | None =
     payload = chart_payload(source.flow, period, where, np.random.default_rng(seed),
                             forecast_count=forecast_count, promises=source.promises,
                             **extra)
+    add_customer_view(payload["summary"], source, period, where)
+    # As of, as the service's clock showed it (times shown to people are in its zone).
+    payload["period"]["as_of_local"] = in_zone(payload["period"]["as_of"],
+                                               payload["period"]["timezone"])
     payload["source"] = source.name
     payload["forecast"]["seed"] = seed
     payload["filters"] = {name: list(attribute.values)

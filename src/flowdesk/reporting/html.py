@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from flowdesk import __version__
 from flowdesk.analytics.charts import where_text
+from flowdesk.analytics.timezones import Zone
 from flowdesk.reporting.assets import TEMPLATE_DIR, load_assets
 
 REPORT_TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -35,6 +36,12 @@ def _environment() -> Environment:
     )
 
 
+def _local(moment: datetime, timezone: str) -> str:
+    """A moment as the service's wall clock shows it, naming the zone."""
+    local = moment.astimezone(Zone.parse(timezone).info)
+    return f"{local:%Y-%m-%d %H:%M} ({timezone})"
+
+
 def render_report(data: dict[str, Any], generated_at: datetime) -> str:
     """Return the report for a chart payload (`reporting.chart_data`) as one HTML document."""
     assets = load_assets()
@@ -43,7 +50,7 @@ def render_report(data: dict[str, Any], generated_at: datetime) -> str:
         data=data,
         data_json=embedded_json(data),
         filters=where_text(data["where"]),
-        generated=generated_at.strftime("%Y-%m-%d %H:%M %Z").strip(),
+        generated=_local(generated_at, data["period"]["timezone"]),
         version=__version__,
         # Checked by load_assets: no closing tag inside, nothing fetched.
         scripts=[Markup(text) for text in assets.scripts],  # noqa: S704

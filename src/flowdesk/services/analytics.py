@@ -38,6 +38,9 @@ from flowdesk.analytics import (
     when_done,
 )
 from flowdesk.analytics.arrays import NEVER, OPEN
+from flowdesk.analytics.customer import customer_view
+from flowdesk.analytics.failure import DEFAULT_WINDOW_DAYS as FIX_WINDOW_DAYS
+from flowdesk.analytics.failure import Links
 from flowdesk.analytics.promises import Promises
 from flowdesk.analytics.timezones import day_to_date
 from flowdesk.domain.errors import InvalidInput
@@ -95,6 +98,9 @@ class FlowSource:
     history: History | None = None
     due_at: dict[str, datetime] = field(default_factory=dict)  # what agreements promised
     promises: Promises | None = None  # the target each item is held to (services.promises)
+    # Failure demand linked to the flow's items, and the first-time-fix window in days.
+    failure_links: Links = field(default_factory=Links.none)
+    fix_window_days: int = FIX_WINDOW_DAYS
 
 
 def from_service(uow: UnitOfWork, actor: Actor, key: str, as_of: datetime,
@@ -112,7 +118,9 @@ def from_service(uow: UnitOfWork, actor: Actor, key: str, as_of: datetime,
     flow = analyse(data.timeline, data.workflow, as_of=as_of)
     held = None if terms is None else promises_of(flow, data, terms)
     return FlowSource(data.service.name, flow, data.due_dates, service=data.service,
-                      due_at=data.due_at, promises=held)
+                      due_at=data.due_at, promises=held,
+                      failure_links=Links.from_rows(flow, data.failure_links),
+                      fix_window_days=data.fix_window_days)
 
 
 def from_history(history_path: str | Path, workflow_path: str | Path) -> FlowSource:
@@ -194,8 +202,16 @@ def metrics(source: FlowSource, start: date | None = None, end: date | None = No
     check_where(source, where)
     chosen = period(source, start, end)
     result = summary(source.flow, chosen.start, chosen.end, where, source.promises)
+    add_customer_view(result, source, chosen, where)
     result["source"] = source.name
     return result
+
+
+def add_customer_view(result: dict[str, Any], source: FlowSource, chosen: Period,
+                      where: Where | None) -> None:
+    """Add what the customer sees to a period's summary (`analytics.customer_view`)."""
+    result.update(customer_view(result, source.flow, chosen, source.failure_links,
+                                source.fix_window_days, where))
 
 
 def item_rows(source: FlowSource, where: Where | None = None) -> list[dict[str, Any]]:

@@ -15,6 +15,7 @@ from flowdesk.domain.items import WorkItem
 from flowdesk.domain.people import Actor
 from flowdesk.domain.policy import Action, authorize
 from flowdesk.domain.workflow import Service, Stage
+from flowdesk.services.headlines import Headline, service_headlines
 from flowdesk.storage import accounts as people
 from flowdesk.storage import agreements as agreement_store
 from flowdesk.storage import reads
@@ -32,6 +33,8 @@ class ServiceSummary:
     wip: int  # items in the committed phase
     blocked: int
     delivered_this_week: int
+    # The customer-value measures of the last four weeks (services/headlines.py).
+    headline: Headline | None = None
 
 
 @dataclass(frozen=True)
@@ -87,9 +90,10 @@ def list_services(uow: UnitOfWork, actor: Actor, now: datetime, *,
         blocked = reads.blocked_counts(conn)
         # each service's week begins on its own Monday, in its own timezone
         delivered = reads.delivered_counts(conn, {s.id: s.week_start(now) for s in loaded})
+        headlines = service_headlines(conn, loaded, now)
         return [
             ServiceSummary(s, int(committed.get(s.id, 0)), int(blocked.get(s.id, 0)),
-                           int(delivered.get(s.id, 0)))
+                           int(delivered.get(s.id, 0)), headlines.get(s.id))
             for s in loaded
         ]
 

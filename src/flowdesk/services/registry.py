@@ -95,7 +95,11 @@ def create_calendar(uow: UnitOfWork, clock: Clock, actor: Actor, key: str,
     """A new named calendar: {name, timezone, working_days, working_hours, holidays}."""
     authorize(actor, Action.MANAGE_REGISTRY)
     clean_key = check_key(key)
-    calendar = _parse(data)
+    try:
+        calendar = _parse(data)
+    except InvalidInput as exc:  # the body is the calendar: name its own field
+        field = (exc.field or "").removeprefix("calendar.")
+        raise InvalidInput(exc.message.removeprefix("calendar."), field) from None
     with uow.write() as conn:
         if store.calendar_by_key(conn, clean_key) is not None:
             raise InvalidInput(f"key: a calendar with key {clean_key!r} exists already", "key")

@@ -14,13 +14,14 @@ FlowRows = tuple[Sequence[Any], Sequence[Any], Sequence[Any]]  # items, events, 
 
 def flow_rows(conn: Connection, service_id: int, kinds: Sequence[str]) -> FlowRows:
     """The service's items (id, key, type, cos, customer, due_date, due_at, agreement_id,
-    agreement_version), its events of these kinds
+    agreement_version, failure_kind), its events of these kinds
     (item_id, to_stage_id, at; by item, oldest first) and its blockers (item_id, started_at,
     ended_at, category)."""
     item_rows = conn.execute(
         select(items.c.id, items.c.key, items.c.type, items.c.cos, items.c.customer,
                items.c.due_date, items.c.due_at, items.c.agreement_id,
-               items.c.agreement_version).where(items.c.service_id == service_id)
+               items.c.agreement_version, items.c.failure_kind)
+        .where(items.c.service_id == service_id)
     ).all()
     event_rows = conn.execute(
         select(item_events.c.item_id, item_events.c.to_stage_id, item_events.c.at)

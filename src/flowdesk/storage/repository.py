@@ -58,10 +58,14 @@ _CLASSES = select(class_policies).where(class_policies.c.service_id == bindparam
 _LOCK_STAGE = (select(stages.c.id).where(stages.c.id == bindparam("b_stage"))
                .with_for_update(key_share=True))
 _ITEM_ID_BY_KEY = select(items.c.id).where(items.c.key == bindparam("b_key"))
+# The key of the item a failure-demand item stems from (null for most items).
+_EARLIER = items.alias("earlier")
+_STEMS_FROM_KEY = (select(_EARLIER.c.key).where(_EARLIER.c.id == items.c.stems_from_id)
+                   .scalar_subquery().label("stems_from_key"))
 # An item with its assignees and its open blocker, in one query: a row per assignee (at least
 # one row), each carrying the item and its blocker (at most one is open, by a unique index).
 _ITEM_WHOLE = (
-    select(items, item_assignees.c.person.label("assignee"),
+    select(items, _STEMS_FROM_KEY, item_assignees.c.person.label("assignee"),
            blockers.c.reason.label("blocker_reason"),
            blockers.c.category.label("blocker_category"),
            blockers.c.started_at.label("blocker_started_at"),
@@ -396,6 +400,9 @@ def item_from_row(row: Row[Any], assignees: tuple[str, ...], blocker: Blocker | 
         entitlement=row.entitlement,
         agreement_id=row.agreement_id,
         agreement_version=row.agreement_version,
+        failure_kind=row._mapping.get("failure_kind"),
+        stems_from_id=row._mapping.get("stems_from_id"),
+        stems_from_key=row._mapping.get("stems_from_key") or "",
     )
 
 
@@ -436,7 +443,8 @@ def save_item(conn: Connection, item: WorkItem, now: datetime) -> None:
         "due_date": item.due_date, "stage_id": item.stage_id, "rank": item.rank,
         "version": item.version, "committed_at": item.committed_at,
         "delivered_at": item.delivered_at, "discarded_at": item.discarded_at, "updated_at": now,
-        "customer_id": item.customer_id,
+        "customer_id": item.customer_id, "failure_kind": item.failure_kind,
+        "stems_from_id": item.stems_from_id,
     })
 
 

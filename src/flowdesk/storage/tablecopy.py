@@ -26,11 +26,13 @@ from sqlalchemy import (
     Integer,
     Table,
     TypeDecorator,
+    bindparam,
     func,
     insert,
     inspect,
     select,
     text,
+    update,
 )
 
 from flowdesk.storage.tables import item_events, metadata, users
@@ -167,8 +169,41 @@ def delete_rows(conn: Connection) -> None:
         conn.execute(table.delete())
 
 
+def _self_references(table: Table) -> list[str]:
+    """Columns that refer to the table's own rows (an item's `stems_from_id`)."""
+    return [fk.parent.name for fk in table.foreign_keys if fk.column.table is table]
+
+
 def insert_rows(conn: Connection, table: Table, batch: Iterable[dict[str, Any]]) -> int:
-    """Insert rows as they are, ids included; returns how many."""
+    """Insert rows as they are, ids included; returns how many. A column that refers to the
+    same table is filled in after every row is in: it may name a row with a higher id."""
+    own = _self_references(table)
+    if not own:
+        return _insert(conn, table, batch)
+    key = next(iter(table.primary_key.columns))
+    later: list[dict[str, Any]] = []
+    count = _insert(conn, table, _without(batch, own, later, key.name))
+    for name in own:
+        fill = (update(table).where(key == bindparam("b_key"))
+                .values({name: bindparam(f"b_{name}")}))
+        values = [{"b_key": row["key"], f"b_{name}": row[name]} for row in later
+                  if row.get(name) is not None]
+        for start in range(0, len(values), BATCH):
+            conn.execute(fill, values[start:start + BATCH])
+    return count
+
+
+def _without(batch: Iterable[dict[str, Any]], own: list[str], later: list[dict[str, Any]],
+             key: str) -> Iterator[dict[str, Any]]:
+    """The rows with their self-referring columns emptied (kept in `later`)."""
+    for row in batch:
+        if any(row.get(name) is not None for name in own):
+            later.append({"key": row[key], **{name: row[name] for name in own}})
+            row = {**row, **{name: None for name in own}}
+        yield row
+
+
+def _insert(conn: Connection, table: Table, batch: Iterable[dict[str, Any]]) -> int:
     chunk: list[dict[str, Any]] = []
     count = 0
     for row in batch:

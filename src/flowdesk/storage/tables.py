@@ -134,6 +134,9 @@ services = Table(
     Column("demo", Boolean, nullable=False, server_default=text("false")),
     # The types of work a new item is offered (null: those the service's items already have).
     Column("item_types", JSON),
+    # Days after a delivery within which failure demand linked to it counts against its
+    # first-time fix (null: the default, `domain.failure_demand.DEFAULT_FIX_WINDOW_DAYS`).
+    Column("fix_window_days", Integer),
 )
 
 stages = Table(
@@ -292,6 +295,10 @@ items = Table(
     Column("entitlement", Text, nullable=False, server_default=""),
     Column("agreement_id", Integer),
     Column("agreement_version", Integer),
+    # Failure demand: a repeat request, a complaint or a correction (null: value demand), and
+    # the earlier delivered item it stems from.
+    Column("failure_kind", String(16)),
+    Column("stems_from_id", ForeignKey("items.id", ondelete="SET NULL")),
     UniqueConstraint("service_id", "number", name="uq_items_service_number"),
     UniqueConstraint("service_id", "external_id", name="uq_items_service_external"),
     ForeignKeyConstraint(["agreement_id", "agreement_version"],
@@ -300,6 +307,7 @@ items = Table(
     Index("ix_items_stage_rank", "stage_id", "rank"),
     Index("ix_items_service_delivered", "service_id", "delivered_at"),
     Index("ix_items_customer_id", "customer_id"),
+    Index("ix_items_stems_from_id", "stems_from_id"),
 )
 
 item_assignees = Table(

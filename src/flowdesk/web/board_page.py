@@ -116,7 +116,8 @@ def board_context(request: Request, key: str, q: BoardQuery) -> dict[str, Any]:
         "closed_cap": CLOSED_PER_COLUMN,
         "done_days": DONE_WINDOW.days,
         # Age and due-date hints for every card: one read of the flow, not one per card.
-        "hints": board_hints(uow, actor, service.key, now, last_event),
+        "hints": board_hints(uow, actor, service.key, now, last_event,
+                             timezone=service.timezone),
         "actor": actor,
         # What the person may do here: the page leaves out every control they may not use.
         # An archived service is read-only: no control that changes it.

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flowdesk.analytics.age import age_in_days
 from flowdesk.domain.calendars import Calendar
 from flowdesk.domain.items import WorkItem
 from flowdesk.domain.workflow import Stage
@@ -106,10 +107,17 @@ def _duration(amount: timedelta) -> str:
     return f"{minutes // 60}h {minutes % 60:02d}m"
 
 
-def age_days(item: WorkItem, now: datetime) -> int | None:
-    """Whole days since commitment (lead time once delivered); None before commitment."""
-    days = item.age_days(now)
-    return None if days is None else int(days)
+def age_days(item: WorkItem, now: datetime, timezone: str = "UTC") -> int | None:
+    """The item's age, as `docs/metrics.md` defines it and the aging chart counts it:
+    calendar days in the service's zone, the day of commitment being day 1 (its calendar
+    lead time once delivered); None before commitment."""
+    return age_in_days(item.committed_at, item.delivered_at or now, timezone)
+
+
+def age_words(age: int) -> str:
+    """The age in words, as badges and tooltips say it: "day 3 since commitment"."""
+    return f"{age} calendar day{'' if age == 1 else 's'} since commitment (day 1 is the day of " \
+        "commitment)"
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,12 @@ from datetime import datetime, timedelta
 from weakref import WeakKeyDictionary
 
 from flowdesk.analytics import Period, aging_wip, period_of
+from flowdesk.analytics.age import local_day
 from flowdesk.domain.people import Actor
 from flowdesk.services import analytics
 from flowdesk.services.queries import latest_event_id
 from flowdesk.storage.unit_of_work import UnitOfWork
+from flowdesk.web.cards import age_words
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +73,7 @@ def _days(value: float) -> str:
 
 
 def _age_hint(age: int, p50: float, p85: float) -> tuple[str, str]:
-    known = f"{age} calendar day{'' if age == 1 else 's'} since commitment"
+    known = age_words(age)
     if math.isnan(p85):
         return "", f"{known}; no items were delivered in the last {HISTORY_DAYS} days"
     if age > p85:
@@ -116,7 +118,7 @@ def _risk(risk: Mapping[str, object] | None) -> tuple[str, str]:
 
 
 def board_hints(uow: UnitOfWork, actor: Actor, key: str, now: datetime,
-                last_event: int | None = None) -> BoardHints:
+                last_event: int | None = None, *, timezone: str = "UTC") -> BoardHints:
     """Return the service's hints for a board render, and keep them for its single-card
     renders. A history the analytics cannot read gives no hints rather than no board.
 
@@ -128,7 +130,10 @@ def board_hints(uow: UnitOfWork, actor: Actor, key: str, now: datetime,
     cached = _latest.get(uow, {}).get(key.upper())
     if last_event is None:
         last_event = latest_event_id(uow, key)
-    if cached is not None and cached.computed_at.date() == now.date() and (
+    # Ages grow at the service's local midnight, not UTC's.
+    same_day = cached is not None and (
+        local_day(cached.computed_at, timezone) == local_day(now, timezone))
+    if cached is not None and same_day and (
         cached.last_event == last_event or now - cached.computed_at < REFRESH
     ):
         return cached.hints

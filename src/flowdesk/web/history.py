@@ -65,6 +65,10 @@ def describe(event: EventView, names: Mapping[str, str] | None = None) -> Timeli
         from_stage = to_stage = None
     elif kind in ("assigned", "unassigned"):
         title = f"{'Assigned' if kind == 'assigned' else 'Unassigned'} {name(p.get('person', ''))}"
+    elif kind == "failure_demand_marked":
+        title = f"Marked as failure demand: {p.get('failure_kind')} of {p.get('stems_from')}"
+    elif kind == "failure_demand_cleared":
+        title = "No longer failure demand"
     elif kind == "edited":
         title = "Edited"
         details = [_change(name, change) for name, change in p.get("changes", {}).items()]

@@ -17,6 +17,7 @@ from flowdesk.domain.calendars import DAY_NAMES
 from flowdesk.domain.classes import CLASS_ORDER
 from flowdesk.domain.clock import Clock
 from flowdesk.domain.errors import FlowdeskError, LimitViolation, NotFound, WipLimitExceeded
+from flowdesk.domain.failure_demand import FailureKind
 from flowdesk.domain.items import WorkItem
 from flowdesk.domain.workflow import Phase
 from flowdesk.http.deps import request_actor
@@ -96,6 +97,7 @@ def item_context(request: Request, item_key: str, state: PanelState) -> dict[str
         "close_url": f"/services/{service.key}/board{q.query_string(show=None)}",
         "message": state.message, "refusal": state.refusal, "errors": state.errors,
         "values": state.values, "edit_open": state.edit_open,
+        "failure_labels": {kind.value: kind.label for kind in FailureKind},
         **service_level(found.agreement, item, now, service.timezone),
     }
 

@@ -13,7 +13,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from flowdesk import __version__
 from flowdesk.http import csrf
 from flowdesk.web.card_html import card_html
-from flowdesk.web.cards import age_days, due_of, initials, zone_of
+from flowdesk.web.cards import age_days, age_words, due_of, initials, zone_of
 from flowdesk.web.markdown import render_markdown
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -64,7 +64,8 @@ def make_environment() -> Environment:
     )
     env.filters.update(markdown=render_markdown, initials=initials, when=when, day=on_day,
                        thousands="{:,}".format)
-    env.globals.update(static=static_url, due_of=due_of, age_days=age_days, card=card_html)
+    env.globals.update(static=static_url, due_of=due_of, age_days=age_days,
+                       age_words=age_words, card=card_html)
     return env
 
 

@@ -10,6 +10,7 @@ from flowdesk.api.schemas import (
     BlockIn,
     EscalateIn,
     EventOut,
+    FailureDemandIn,
     ItemOut,
     ItemPatch,
     MoveIn,
@@ -17,8 +18,8 @@ from flowdesk.api.schemas import (
 from flowdesk.domain.items import WorkItem
 from flowdesk.domain.people import Actor
 from flowdesk.http.deps import ActorDep, ClockDep, UowDep, VersionDep
+from flowdesk.services import failure_demand, queries
 from flowdesk.services import items as uc
-from flowdesk.services import queries
 from flowdesk.services.commands import AssignItem, BlockItem, EscalateItem, MoveItem, UpdateItem
 from flowdesk.storage.unit_of_work import UnitOfWork
 
@@ -95,4 +96,14 @@ def item_events(item_key: str, uow: UowDep, actor: ActorDep) -> list[EventOut]:
 def escalate(item_key: str, body: EscalateIn, uow: UowDep, clock: ClockDep, actor: ActorDep,
              version: VersionDep, response: Response) -> ItemOut:
     item = uc.escalate_item(uow, clock, actor, EscalateItem(item_key, body.note, version))
+    return _out(uow, actor, item, response)
+
+
+@router.put("/{item_key}/failure-demand", response_model=ItemOut)
+def set_failure_demand(item_key: str, body: FailureDemandIn, uow: UowDep, clock: ClockDep,
+                       actor: ActorDep, version: VersionDep, response: Response) -> ItemOut:
+    """Mark the item as failure demand (a repeat request, a complaint or a correction) of the
+    earlier delivered item `stems_from`, or clear the mark with `kind: null`."""
+    item = failure_demand.mark_failure_demand(uow, clock, actor, failure_demand.MarkFailureDemand(
+        item_key, None if body.kind is None else body.kind.value, body.stems_from, version))
     return _out(uow, actor, item, response)

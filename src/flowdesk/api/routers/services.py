@@ -8,6 +8,8 @@ from flowdesk.api.schemas import (
     BoardOut,
     BoardStageOut,
     ClassPolicyIn,
+    FixWindowIn,
+    FixWindowOut,
     ItemIn,
     ItemOut,
     LimitIn,
@@ -22,7 +24,7 @@ from flowdesk.domain.classes import ClassOfService
 from flowdesk.domain.workflow import StageSpec
 from flowdesk.domain.workflow_change import StageDraft
 from flowdesk.http.deps import ActorDep, ClockDep, UowDep
-from flowdesk.services import admin, limits, queries, workflow_design
+from flowdesk.services import admin, failure_demand, limits, queries, workflow_design
 from flowdesk.services.commands import CreateItem, CreateService
 from flowdesk.services.items import create_item_once
 
@@ -101,6 +103,15 @@ def set_class_policy(key: str, cos: ClassOfService, body: ClassPolicyIn, uow: Uo
 def set_person_limit(key: str, body: LimitIn, uow: UowDep, clock: ClockDep,
                      actor: ActorDep) -> ServiceOut:
     return ServiceOut.of(admin.set_person_limit(uow, clock, actor, key, body.limit))
+
+
+@router.put("/services/{key}/first-time-fix", response_model=FixWindowOut)
+def set_fix_window(key: str, body: FixWindowIn, uow: UowDep, clock: ClockDep,
+                   actor: ActorDep) -> FixWindowOut:
+    """How many days after a delivery failure demand linked to it counts against its
+    first-time fix (30 by default; `docs/metrics.md`)."""
+    days = failure_demand.set_fix_window(uow, clock, actor, key, body.window_days)
+    return FixWindowOut(window_days=days)
 
 
 @router.post("/services/{key}/stage-groups", response_model=ServiceOut, status_code=201)

@@ -12,8 +12,8 @@ from flowdesk.domain.people import Actor
 from flowdesk.domain.workflow import Phase
 from flowdesk.http.csrf import require_csrf
 from flowdesk.http.deps import ActorDep, ClockDep, UowDep
+from flowdesk.services import failure_demand, queries
 from flowdesk.services import items as uc
-from flowdesk.services import queries
 from flowdesk.services.commands import AssignItem, BlockItem, MoveItem, UpdateItem
 from flowdesk.storage.unit_of_work import UnitOfWork
 from flowdesk.web.deps import FormDep
@@ -123,3 +123,17 @@ def reopen(item_key: str, request: Request, form: FormDep, uow: UowDep, clock: C
             override_reason=form.optional_text("override_reason"),
             expected_version=_version(form)))
     return run_action(request, item_key, form, "reopen", do, "Reopened.")
+
+
+@actions.post("/items/{item_key}/failure-demand")
+def mark_failure_demand(item_key: str, request: Request, form: FormDep, uow: UowDep,
+                        clock: ClockDep, actor: ActorDep) -> Response:
+    """Mark the item as failure demand of an earlier delivered item, or clear the mark (an
+    empty kind)."""
+    def do() -> object:
+        kind = form.optional_text("kind")
+        return failure_demand.mark_failure_demand(uow, clock, actor,
+                                                  failure_demand.MarkFailureDemand(
+            item_key, kind, form.optional_text("stems_from") if kind else None,
+            _version(form)))
+    return run_action(request, item_key, form, "failure", do, "Saved.")

@@ -21,12 +21,67 @@
     fill(tile, '[data-sub]', sub || '');
   }
 
+  function percentiles(lead) {
+    return '50%: ' + num(lead['50']) + ' · 70%: ' + num(lead['70']) + ' · 95%: ' + num(lead['95']);
+  }
+
+  // The customer-value headline: the promise, customer lead time, first-time fix and failure
+  // demand (summary.headline; promise_attainment is the service level's for now).
+  function drawCustomerHeadline(root, s) {
+    var head = s.headline;
+    if (!head) { return; }
+    var promise = head.promise_attainment;
+    stat(root, 'promise', pct(promise.share), promise.delivered ?
+      num(promise.within) + ' of ' + plural(promise.delivered, 'item') + ' within ' +
+      days(promise.days) : 'nothing delivered');
+    var customer = s.customer_lead_time.calendar_days;
+    stat(root, 'customer_lead_time', customer['85'] === null ? '–' : '≤ ' + days(customer['85']),
+      percentiles(customer) + ' · from arrival');
+    var fix = s.first_time_fix;
+    stat(root, 'first_time_fix', pct(fix.rate), num(fix.fixed) + ' of ' +
+      plural(fix.delivered, 'item') + ' · ' + num(fix.reopened) + ' reopened · window ' +
+      plural(fix.window_days, 'day'));
+    var failure = s.failure_demand;
+    stat(root, 'failure_demand', pct(failure.share), num(failure.failure) + ' of ' +
+      plural(failure.arrived, 'arrival') + Object.keys(failure.by_kind).map(function (k) {
+        return ' · ' + k + ' ' + num(failure.by_kind[k]);
+      }).join(''));
+  }
+
+  function drawCustomerValue(root, s) {
+    var section = root.querySelector('[data-table="customer-value"]');
+    if (!section || !s.customer_value_by) { return; }
+    var body = section.querySelector('tbody');
+    body.textContent = '';
+    var labels = { class_of_service: 'Class', customer: 'Customer' };
+    var count = 0;
+    Object.keys(s.customer_value_by).forEach(function (name) {
+      s.customer_value_by[name].forEach(function (row) {
+        var tr = document.createElement('tr');
+        [labels[name] + ': ' + row.value, num(row.first_time_fix.delivered),
+          pct(row.first_time_fix.rate), num(row.failure_demand.arrived),
+          pct(row.failure_demand.share)].forEach(function (text, i) {
+          var cell = document.createElement(i === 0 ? 'th' : 'td');
+          if (i === 0) { cell.scope = 'row'; }
+          cell.textContent = text;
+          tr.append(cell);
+        });
+        body.append(tr);
+        count += 1;
+      });
+    });
+    var empty = section.querySelector('[data-empty]');
+    if (empty) { empty.hidden = count > 0; }
+  }
+
   function drawHeadline(root, data) {
     var s = data.summary;
     var lead = s.lead_time_calendar_days;
+    drawCustomerHeadline(root, s);
+    drawCustomerValue(root, s);
     stat(root, 'delivered', num(s.delivered_count), 'in ' + plural(s.period.days, 'day'));
     stat(root, 'lead_time', lead['85'] === null ? '–' : '≤ ' + days(lead['85']),
-      '50%: ' + num(lead['50']) + ' · 70%: ' + num(lead['70']) + ' · 95%: ' + num(lead['95']));
+      percentiles(lead) + ' · from commitment');
     stat(root, 'throughput', num(s.throughput.per_day, 2) + ' / day',
       num(s.throughput.per_day === null ? null : s.throughput.per_day * 7, 1) + ' per week · ' +
       num(s.throughput.total) + ' in all');
@@ -67,8 +122,9 @@
       period.textContent = longDate(data.period.start) + ' to ' + longDate(data.period.end) +
         ' · ' + plural(data.period.days, 'day') + ' · ' +
         (filters.length ? filters.join(', ') : 'all items') + ' · time zone ' +
-        data.period.timezone + ' · as of ' + data.period.as_of.slice(0, 16).replace('T', ' ') +
-        ' UTC';
+        data.period.timezone + ' · as of ' + (data.period.as_of_local ?
+          data.period.as_of_local.slice(0, 16).replace('T', ' ') + ' (' + data.period.timezone +
+          ')' : data.period.as_of.slice(0, 16).replace('T', ' ') + ' UTC');
     }
   }
 
