@@ -16,7 +16,12 @@ from typing import Any, TypeVar
 
 import click
 
-from flowdesk.cli.context import friendly_errors, in_existing_folder, unit_of_work
+from flowdesk.cli.context import (
+    check_database,
+    friendly_errors,
+    in_existing_folder,
+    unit_of_work,
+)
 from flowdesk.domain.clock import SystemClock
 from flowdesk.domain.people import LOCAL_USER, Actor
 from flowdesk.services import analytics
@@ -100,6 +105,7 @@ def where(item_type: str | None, cos: str | None, customer: str | None,
 @friendly_errors
 def import_command(history: Path, workflow: Path, service_key: str, name: str | None) -> None:
     """Import another tool's history into a service (safe to run twice)."""
+    check_database()
     click.echo(f"reading {history}", err=True)
     source = analytics.from_history(history, workflow)
     assert source.history is not None

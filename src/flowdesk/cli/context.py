@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 import click
+from sqlalchemy.exc import OperationalError
 
+from flowdesk.cli.database import check_reachable, open_engine, reason_of, shown
 from flowdesk.config import Settings, SettingsError, load_settings
 from flowdesk.domain.errors import FlowdeskError
-from flowdesk.storage.db import make_engine
 from flowdesk.storage.migrate import upgrade
 from flowdesk.storage.unit_of_work import UnitOfWork
 
@@ -31,13 +32,21 @@ def settings() -> Settings:
 def unit_of_work(*, migrate: bool = True) -> Iterator[UnitOfWork]:
     """A unit of work on the configured database, upgraded to the newest schema first."""
     conf = settings()
-    engine = make_engine(conf.database_url, synchronous=conf.sqlite_synchronous)
+    engine = open_engine(conf.database_url, data_dir=conf.data_dir,
+                         synchronous=conf.sqlite_synchronous)
     try:
         if migrate:
             upgrade(engine)
         yield UnitOfWork(engine)
     finally:
         engine.dispose()
+
+
+def check_database() -> None:
+    """Stop with one line (DatabaseUnreachable) unless the configured database opens: for
+    commands that print or read something before they open it."""
+    conf = settings()
+    check_reachable(conf.database_url, data_dir=conf.data_dir)
 
 
 def in_existing_folder(ctx: click.Context, param: click.Parameter,
@@ -51,8 +60,8 @@ def in_existing_folder(ctx: click.Context, param: click.Parameter,
 
 
 def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Show domain errors, and files that cannot be read or written, as one clear line
-    instead of a traceback."""
+    """Show domain errors, files that cannot be read or written, and a database lost during
+    the command as one clear line instead of a traceback."""
     @wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
@@ -63,4 +72,8 @@ def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
         except OSError as exc:
             name = f"{exc.filename}: " if exc.filename else ""
             raise click.ClickException(f"{name}{exc.strerror or exc}") from None
+        except OperationalError as exc:
+            raise click.ClickException(
+                f"the database {shown(settings().database_url)} failed: {reason_of(exc)}"
+            ) from None
     return wrapper
