@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, Any, TextIO, cast
 
 import click
 
@@ -47,7 +47,7 @@ class Progress:
     def __enter__(self) -> Progress:
         if is_terminal(self.stream):
             self._bar = click.progressbar(length=self.total, label=self.label,
-                                          file=self.stream)
+                                          file=cast(TextIO, self.stream))
             self._bar.__enter__()
         return self
 
