@@ -32,7 +32,7 @@ from flowdesk.analytics.leadtime import lead_times
 from flowdesk.analytics.percentiles import STANDARD, nearest_rank
 from flowdesk.analytics.periods import Period
 from flowdesk.analytics.report import summary
-from flowdesk.analytics.timezones import day_to_date, from_us
+from flowdesk.analytics.timezones import day_to_date, from_us, zone_label
 from flowdesk.analytics.workflow import PHASE_NAMES
 
 DEFAULT_FORECAST_DAYS = 14
@@ -72,6 +72,7 @@ def chart_payload(flow: Flow, period: Period, where: Where | None,
             "end": period.end.isoformat(),
             "days": period.length,
             "timezone": flow.workflow.timezone,
+            "timezone_label": zone_label(flow.workflow.timezone),
             "as_of": from_us(flow.as_of).isoformat(),
         },
         "where": {name: value if isinstance(value, str) else list(value)

@@ -64,7 +64,7 @@
       period.textContent = longDate(data.period.start) + ' to ' + longDate(data.period.end) +
         ' · ' + plural(data.period.days, 'day') + ' · ' +
         (filters.length ? filters.join(', ') : 'all items') + ' · time zone ' +
-        data.period.timezone + ' · as of ' + data.period.as_of.slice(0, 16).replace('T', ' ') +
+        (data.period.timezone_label || data.period.timezone) + ' · as of ' + data.period.as_of.slice(0, 16).replace('T', ' ') +
         ' UTC';
     }
   }
