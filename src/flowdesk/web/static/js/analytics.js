@@ -86,6 +86,16 @@
     C.howMany(root, data);
     C.when(root, data);
     if (window.FlowdeskDemandCharts) { window.FlowdeskDemandCharts.draw(root, data); }
+    var cfdCard = K.card(root, 'cfd');
+    if (cfdCard && !cfdCard.dataset.wired) {
+      cfdCard.dataset.wired = '1';
+      cfdCard.querySelectorAll('[data-cfd]').forEach(function (button) {
+        button.addEventListener('click', function () {
+          root.dataset.cfd = button.dataset.cfd;
+          C.cfd(root, root.analyticsData);
+        });
+      });
+    }
     var section = K.card(root, 'throughput');
     if (section && !section.dataset.wired) {
       section.dataset.wired = '1';
