@@ -23,9 +23,11 @@ REASON_LENGTH = 240
 
 
 def shown(url: str) -> str:
-    """The URL without its password (`postgresql://ann:***@db/flowdesk`)."""
+    """The URL without its password (`postgresql://ann:***@db/flowdesk`); a URL without
+    one as it was written (SQLAlchemy would escape a SQLite path's colons)."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        parsed = make_url(url)
+        return url if parsed.password is None else parsed.render_as_string(hide_password=True)
     except (ArgumentError, ValueError):
         return _PASSWORD.sub(r"\1***@", url)
 
