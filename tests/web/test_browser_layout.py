@@ -139,7 +139,8 @@ def test_at_1600px_the_done_columns_scroll_on_their_own_and_discarded_is_on_scre
     assert wide_page.errors == []
 
 
-@pytest.mark.parametrize("path", ["/services/CLM/board", "/", "/services/CLM/items/{item}"])
+@pytest.mark.parametrize("path", ["/services/CLM/board", "/", "/services/CLM/items/{item}",
+                                  "/services/CLM/agreements"])
 def test_at_390px_nothing_overflows_sideways_outside_the_boards_columns(
         live_server: LiveServer, phone_page: Watched, path: str) -> None:
     p = phone_page.page
