@@ -28,8 +28,12 @@ lint: $(DEV_STAMP)
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy src/flowdesk
 
+# One pytest worker per core (pytest-xdist); each test file stays on one worker, so its
+# fixtures are made once. PYTEST_WORKERS=0 runs everything in this process.
+PYTEST_WORKERS ?= auto
+
 pytest: $(DEV_STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 test: lint typecheck pytest
 

@@ -39,7 +39,7 @@ from fastapi.testclient import TestClient
 from signed_in import bearer, member_token
 from sqlalchemy import Engine, insert, update
 
-from flowdesk.api.app import create_app
+from flowdesk.app import create_app
 from flowdesk.config import Settings
 from flowdesk.domain.classes import ClassOfService
 from flowdesk.domain.clock import FixedClock

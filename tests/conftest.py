@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from cast import ADMIN, ensure_users, token_of
-from flowdesk.api.app import create_app
+from flowdesk.app import create_app
 from flowdesk.config import Settings
 from flowdesk.domain.clock import FixedClock
 from flowdesk.storage.db import make_engine

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from bpic import EVENTS, needs_bpic
 from cast import OPERATOR, enrol, token_of
-from flowdesk.api.app import create_app
+from flowdesk.app import create_app
 from flowdesk.cli import main
 from flowdesk.config import Settings
 from flowdesk.domain.clock import FixedClock

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flowdesk.api.app import create_app
+from flowdesk.app import create_app
 from flowdesk.config import Settings
 from flowdesk.storage.db import make_engine
 

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from openapi_routes import ROUTES
 from sqlalchemy import Engine
 
-from flowdesk.api import session_cookie
+from flowdesk.http import session_cookie
 
 FORGED_SESSION = "A" * 43 + "." + "0" * 64  # the cookie's shape, but not signed by us
 CREDENTIALS = {

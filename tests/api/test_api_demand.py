@@ -98,3 +98,24 @@ def test_unknown_alert_kinds_and_empty_notes_are_refused(claims: Claims) -> None
         response = claims.client.post(url, json=body)
         assert response.status_code == 422, response.text
         assert response.json()["field"] == field
+
+
+def test_holidays_of_the_service_calendar_are_left_out_of_the_usual_inflow(
+        claims: Claims, clock: FixedClock) -> None:
+    # Seven working Tuesdays (20, 20, 20, 20, 10, 10, 10 by 10:00) and one holiday Tuesday
+    # with nothing: counted, the holiday pulls the median to (10 + 20) / 2 = 15; left out,
+    # the usual Tuesday is the median of the seven, 20.
+    counts = {1: 20, 2: 20, 3: 20, 4: 20, 5: 10, 6: 10, 7: 10}
+    for week, count in counts.items():
+        arrive(claims, clock, TUESDAY - timedelta(weeks=week), count)
+    holiday = (TUESDAY - timedelta(weeks=8)).date()
+    arrive(claims, clock, TUESDAY - timedelta(weeks=9), 20)  # history began before it
+    clock.set(TUESDAY)
+    assert demand(claims.client)["today"]["usual"][10] == 15  # type: ignore[index]
+    created = claims.client.post(f"{API}/services/CLM/agreements", json={
+        "customer": None, "class_of_service": None,
+        "calendar": {"timezone": "UTC", "working_days": ["mon", "tue", "wed", "thu", "fri"],
+                     "working_hours": ["09:00", "17:00"], "holidays": [holiday.isoformat()]},
+        "target": {"value": 2, "unit": "working_days", "share": 0.85}, "cut_off": None})
+    assert created.status_code == 201, created.text
+    assert demand(claims.client)["today"]["usual"][10] == 20  # type: ignore[index]

@@ -282,3 +282,14 @@ def test_expected_arrivals_are_the_usual_rest_of_today_and_next_working_days(
     friday = capacity(client, "ARR")
     assert [(d["day"], d["expected"]) for d in friday["days"]] == [
         ("2026-03-06", 0), ("2026-03-09", 2), ("2026-03-10", 2)]
+    # A calendar for the whole service, with Tuesday 3 March a holiday: today (Monday) is
+    # as usual, the holiday expects nothing and is skipped like a weekend.
+    clock.set(monday)
+    ok(client.post(f"{API}/services/ARR/agreements", json={
+        "customer": None, "class_of_service": None,
+        "calendar": {"timezone": "UTC", "working_days": ["mon", "tue", "wed", "thu", "fri"],
+                     "working_hours": ["09:00", "17:00"], "holidays": ["2026-03-03"]},
+        "target": {"value": 2, "unit": "working_days", "share": 0.85}, "cut_off": None}), 201)
+    holiday = capacity(client, "ARR")
+    assert [(d["day"], d["expected"]) for d in holiday["days"]] == [
+        ("2026-03-02", 2), ("2026-03-04", 1), ("2026-03-05", 0)]

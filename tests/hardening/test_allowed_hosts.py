@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from flowdesk.api.app import create_app
+from flowdesk.app import create_app
 from flowdesk.config import SettingsError, load_settings
 from flowdesk.storage.db import make_engine
 

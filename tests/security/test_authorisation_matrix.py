@@ -42,13 +42,13 @@ from security_world import (
 from starlette.routing import Mount
 
 from cast import ADMIN, OPERATOR, actor_of, ensure_users, token_of
-from flowdesk.api.deps import current_actor
 from flowdesk.domain.clock import FixedClock
 from flowdesk.domain.errors import Forbidden, NotFound
 from flowdesk.domain.items import classify_move
 from flowdesk.domain.people import Actor, Role
 from flowdesk.domain.policy import ORGANISATION_ACTIONS, Action, authorize, move_action
 from flowdesk.domain.workflow import Phase
+from flowdesk.http.deps import current_actor
 from flowdesk.services import accounts, agreements, availability, registry, skills
 from flowdesk.services import items as uc
 from flowdesk.services.commands import BlockItem, CreateItem, MoveItem

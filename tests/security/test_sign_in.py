@@ -27,9 +27,9 @@ from sqlalchemy import Engine, select
 from storage_helpers import snapshot
 
 from cast import ADMIN, token_of
-from flowdesk.api import session_cookie
 from flowdesk.domain.clock import FixedClock
 from flowdesk.domain.people import Role, Scope
+from flowdesk.http import session_cookie
 from flowdesk.services.accounts import SESSION_LIFETIME, THROTTLE_LIMIT, THROTTLE_WINDOW
 from flowdesk.storage.tables import users
 from flowdesk.storage.unit_of_work import UnitOfWork

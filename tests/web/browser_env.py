@@ -24,7 +24,7 @@ from web_env import ARTIFACTS, NOW, LiveServer, Watched
 from web_seed import Seeded, seed_claims
 
 from cast import ADMIN, OPERATOR, enrol_owner
-from flowdesk.api.app import create_app
+from flowdesk.app import create_app
 from flowdesk.config import Settings
 from flowdesk.demo import run_demo
 from flowdesk.domain.clock import FixedClock

@@ -13,9 +13,10 @@ from browser_helpers import board_url, card, cell, drag, open_board, wip_text
 from web_env import ARTIFACTS, BROWSER_KEY, LiveServer, Watched, watch
 
 from flowdesk.domain.people import Actor
+from flowdesk.http import csrf
 from flowdesk.services import items as uc
 from flowdesk.services.commands import CreateItem, MoveItem
-from flowdesk.web import board_page, csrf
+from flowdesk.web import board_page
 
 pytestmark = pytest.mark.browser
 

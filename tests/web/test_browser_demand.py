@@ -42,3 +42,26 @@ def test_the_demand_banner_appears_on_the_board_and_can_be_acknowledged(
     assert "1 acknowledged alert today" in p.locator("#alerts-CLM").inner_text()
     assert note in (p.locator("#alerts-CLM").text_content() or "")
     assert page.errors == []
+
+
+def test_an_acknowledgement_made_elsewhere_settles_the_banner_of_an_open_board(
+        live_server: LiveServer, page: Watched, context: object) -> None:
+    live_server.clock.set(live_server.clock.now().replace(hour=10, minute=40))
+    watching = page.page
+    watching.goto(f"{live_server.url}/services/CLM/board")
+    watching.wait_for_selector('#live[data-state="live"]')
+    assert watching.locator("#alerts-CLM .alert-line.alert-critical").count() == 1
+
+    other = context.new_page()  # type: ignore[attr-defined]
+    other.goto(f"{live_server.url}/services/CLM/demand")
+    drop = other.locator("#alert-CLM-inflow_drop")
+    drop.locator("summary", has_text="Acknowledge").click()
+    drop.locator("textarea[name=note]").fill("Data hub down; the surge comes at 11:00.")
+    with other.expect_navigation():
+        drop.locator("button", has_text="Acknowledge").click()
+
+    # The open board is not reloaded: its live stream resyncs and fetches the banner again.
+    watching.wait_for_selector("#alerts-CLM details[data-settled]", timeout=10_000)
+    assert watching.locator("#alerts-CLM .alert-line.alert-critical").count() == 0
+    assert "1 acknowledged alert today" in watching.locator("#alerts-CLM").inner_text()
+    assert page.errors == []

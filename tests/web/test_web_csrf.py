@@ -11,9 +11,10 @@ from web_env import web_post
 from web_seed import Seeded
 
 from cast import OPERATOR
+from flowdesk.http import csrf
 from flowdesk.services import queries
 from flowdesk.storage.unit_of_work import UnitOfWork
-from flowdesk.web import ROUTERS, csrf
+from flowdesk.web import ROUTERS
 
 
 def web_post_routes() -> list[str]:

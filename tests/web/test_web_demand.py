@@ -104,6 +104,16 @@ def test_a_viewer_sees_the_banner_without_the_form_and_is_refused_all_the_same(
     assert demand.acknowledged_today(uow, OPERATOR, "CLM", MORNING) == {}
 
 
+def test_the_banner_alone_is_what_an_open_board_fetches_and_only_for_members(
+        quiet_monday: TestClient, uow: UnitOfWork) -> None:
+    fragment = quiet_monday.get("/services/CLM/demand/banner")
+    assert fragment.status_code == 200
+    assert "Inflow by 10:00 is 25% of a usual Monday (5 against 20)." in banner_of(fragment.text)
+    assert "<html" not in fragment.text  # the banner, not a page
+    stranger = client_as(quiet_monday, token_of(uow, "zoe"))  # not a member of CLM
+    assert stranger.get("/services/CLM/demand/banner").status_code == 404
+
+
 def test_a_quiet_day_shows_no_banner(web: TestClient) -> None:
     assert "demand-banner" not in web.get(BOARD).text
     assert "No demand alerts right now." in web.get(DEMAND).text

@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from cast import ADMIN, OPERATOR, token_of
-from flowdesk.api.app import create_app
+from flowdesk.app import create_app
 from flowdesk.cli.serve import check_workers
 from flowdesk.config import Settings
 from flowdesk.domain.clock import FixedClock

@@ -127,7 +127,7 @@ def test_the_serving_app_warns_at_start_up_with_the_published_secret_key(
         made.append(App)
         return App()
 
-    monkeypatch.setattr("flowdesk.api.app.create_app", create_app)
+    monkeypatch.setattr("flowdesk.app.create_app", create_app)
     monkeypatch.setattr(serve_module.gc, "freeze", lambda: None)  # keep the tests' heap normal
     with caplog.at_level(logging.WARNING, logger="flowdesk.config"):
         serve_module.serving_app()

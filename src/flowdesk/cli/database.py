@@ -1,88 +1,36 @@
 """Opening a command's database: one clear line, not a traceback, when it cannot be reached.
 
-Every command that opens the database goes through :func:`open_engine`. It connects once up
-front, so a server that is down, a wrong password or a SQLite file in a folder that does not
-exist stops the command with `Error: cannot open the database URL: reason` (the URL without
-its password) and exit status 1, before anything is printed or written.
+Every command that opens the database goes through :func:`open_engine`
+(`flowdesk.storage.opening` connects once up front), so a server that is down, a wrong
+password or a SQLite file in a folder that does not exist stops the command with
+`Error: cannot open the database URL: reason` (the URL without its password) and exit
+status 1, before anything is printed or written.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import click
 from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
-from flowdesk.storage.db import make_engine, normalise_url
+from flowdesk.storage import opening
+from flowdesk.storage.opening import reason_of, shown
 
-_PASSWORD = re.compile(r"(://[^:/@]*:)[^@]*@")
-REASON_LENGTH = 240
-
-
-def shown(url: str) -> str:
-    """The URL without its password (`postgresql://ann:***@db/flowdesk`); a URL without
-    one as it was written (SQLAlchemy would escape a SQLite path's colons)."""
-    try:
-        parsed = make_url(url)
-        return url if parsed.password is None else parsed.render_as_string(hide_password=True)
-    except (ArgumentError, ValueError):
-        return _PASSWORD.sub(r"\1***@", url)
+__all__ = ["DatabaseUnreachable", "check_reachable", "open_engine", "reason_of", "shown"]
 
 
 class DatabaseUnreachable(click.ClickException):
     """The command's database cannot be opened; click prints the message and exits with 1."""
 
-    def __init__(self, url: str, reason: str) -> None:
-        super().__init__(f"cannot open the database {shown(url)}: {reason}")
-
-
-def reason_of(exc: BaseException) -> str:
-    """The first line of what the driver said, without SQLAlchemy's own framing."""
-    cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
-    text = str(cause).strip() or type(cause).__name__
-    line = next((part.strip() for part in text.splitlines() if part.strip()), text)
-    return line if len(line) <= REASON_LENGTH else line[:REASON_LENGTH - 1] + "…"
-
-
-def missing_folder(url: str, data_dir: Path | None) -> Path | None:
-    """The folder of a SQLite file that does not exist, else None. The data folder (the
-    default database's) is made when needed; any other folder must exist: a mistyped path
-    would otherwise become a new, empty database."""
-    try:
-        parsed = make_url(normalise_url(url))
-    except ArgumentError:
-        return None
-    if parsed.get_backend_name() != "sqlite" or not parsed.database:
-        return None
-    folder = Path(parsed.database).expanduser().parent
-    if folder.is_dir():
-        return None
-    if data_dir is not None and folder.resolve() == data_dir.expanduser().resolve():
-        return None
-    return folder
-
 
 def open_engine(url: str, *, data_dir: Path | None = None,
                 synchronous: str = "normal") -> Engine:
-    """An engine on `url` that has connected once. Raises DatabaseUnreachable (one line)
-    when it cannot: a bad URL, a missing driver, a server that refuses, a missing folder."""
-    folder = missing_folder(url, data_dir)
-    if folder is not None:
-        raise DatabaseUnreachable(url, f"the folder {folder} does not exist")
+    """An engine on `url` that has connected once, or DatabaseUnreachable (one line)."""
     try:
-        engine = make_engine(url, synchronous=synchronous)
-    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
-        raise DatabaseUnreachable(url, reason_of(exc)) from None
-    try:
-        with engine.connect():
-            pass
-    except (SQLAlchemyError, OSError) as exc:
-        engine.dispose()
-        raise DatabaseUnreachable(url, reason_of(exc)) from None
-    return engine
+        return opening.open_checked(url, data_dir=data_dir, synchronous=synchronous)
+    except opening.DatabaseUnreachable as exc:
+        raise DatabaseUnreachable(exc.message) from None
 
 
 def check_reachable(url: str, *, data_dir: Path | None = None) -> None:

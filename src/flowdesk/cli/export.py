@@ -8,14 +8,13 @@ import sys
 from typing import IO, Any
 
 import click
-from sqlalchemy import func, select
 
 from flowdesk.cli.context import friendly_errors, unit_of_work
 from flowdesk.domain.people import LOCAL_USER
 from flowdesk.services import queries
 from flowdesk.services.queries import EventView
+from flowdesk.storage import counts
 from flowdesk.storage import repository as repo
-from flowdesk.storage.tables import item_events
 
 COLUMNS = ["id", "seq", "item", "kind", "from_stage", "to_stage", "at", "actor", "reason",
            "payload"]
@@ -42,8 +41,7 @@ def export(service_key: str, fmt: str, output: IO[str]) -> None:
     with unit_of_work() as uow:
         with uow.read() as conn:
             service_id = repo.service_id_for_key(conn, service_key)
-            total = conn.execute(select(func.count()).select_from(item_events)
-                                 .where(item_events.c.service_id == service_id)).scalar_one()
+            total = counts.event_count(conn, service_id)
         writer = csv.DictWriter(output, COLUMNS) if fmt == "csv" else None
         if writer:
             writer.writeheader()

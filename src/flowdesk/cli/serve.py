@@ -7,13 +7,12 @@ from typing import TYPE_CHECKING
 
 import click
 import uvicorn
-from sqlalchemy import func, select
 
 from flowdesk.cli.context import settings
 from flowdesk.cli.database import check_reachable, open_engine
 from flowdesk.config import Settings, warn_about_dev_secret
+from flowdesk.storage.counts import service_count
 from flowdesk.storage.migrate import upgrade
-from flowdesk.storage.tables import services
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -61,7 +60,7 @@ def serving_app() -> FastAPI:
     Frozen objects are never scanned again. Only a serving process does this: tests build
     many apps, and freezing there would keep them all alive.
     """
-    from flowdesk.api.app import create_app
+    from flowdesk.app import create_app
 
     app = create_app()
     warn_about_dev_secret(app.state.settings)
@@ -81,7 +80,7 @@ def run(ctx: click.Context, host: str | None, port: int | None) -> None:
     try:
         upgrade(engine)
         with engine.connect() as conn:
-            empty = conn.execute(select(func.count()).select_from(services)).scalar() == 0
+            empty = service_count(conn) == 0
     finally:
         engine.dispose()
     if empty:

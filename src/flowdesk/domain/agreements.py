@@ -241,6 +241,21 @@ def select_agreement(agreements: Iterable[Agreement], service_id: int, customer:
     return min(matching, key=lambda a: (-a.specificity, a.id))
 
 
+def service_calendar(agreements: Iterable[Agreement]) -> Calendar | None:
+    """Return the calendar the service as a whole works to, or None when it has none.
+
+    That is the calendar of its service-wide agreement (no customer, no class) when there
+    is one; otherwise the one calendar all its agreements share. Demand sensing leaves its
+    holidays out of the usual inflow and counts its working days.
+    """
+    latest = _latest(agreements)
+    for agreement in latest:
+        if agreement.specificity == 0:
+            return agreement.calendar
+    calendars = {a.calendar for a in latest}
+    return calendars.pop() if len(calendars) == 1 else None
+
+
 def _scope_text(agreement: Agreement) -> str:
     if agreement.customer and agreement.cos:
         return f"customer '{agreement.customer}' in class {agreement.cos.value}"

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from flowdesk.domain.classes import ClassOfService
@@ -27,16 +26,8 @@ from flowdesk.domain.workflow import (
     validate_workflow,
 )
 from flowdesk.services.commands import CreateService
-from flowdesk.storage import accounts
+from flowdesk.storage import accounts, rules
 from flowdesk.storage import repository as repo
-from flowdesk.storage.tables import (
-    class_policies,
-    event_counters,
-    services,
-    stage_group_members,
-    stage_groups,
-    stages,
-)
 from flowdesk.storage.unit_of_work import UnitOfWork
 
 KEY_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
@@ -69,7 +60,7 @@ def create_service(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: CreateServi
     taken = Conflict(f"a service with key {key} already exists", field="key")
     try:
         with uow.write() as conn:
-            if conn.execute(select(services.c.id).where(services.c.key == key)).first():
+            if rules.key_taken(conn, key):
                 raise taken
             return _insert_service(conn, clock.now(), actor, cmd, key, name, description,
                                    specs, categories, timezone)
@@ -81,26 +72,16 @@ def create_service(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: CreateServi
 def _insert_service(conn: Connection, now: datetime, actor: Actor, cmd: CreateService,
                     key: str, name: str, description: str, specs: list[StageSpec],
                     categories: list[str], timezone: str) -> Service:
-    service_id = repo.inserted_id(conn.execute(insert(services).values(
-        key=key, name=name, description=description, next_number=1,
-        workflow_token=uuid.uuid4().hex,
-        person_wip_limit=cmd.person_wip_limit, blocker_categories=categories, created_at=now,
-        timezone=timezone,
-    )))
-    conn.execute(insert(event_counters).values(service_id=service_id, last_seq=0))
+    service_id = rules.insert_service(
+        conn, key=key, name=name, description=description,
+        person_wip_limit=cmd.person_wip_limit, blocker_categories=categories,
+        timezone=timezone, now=now,
+    )
     for position, spec in enumerate(specs):
-        conn.execute(insert(stages).values(
-            service_id=service_id, name=spec.name.strip(), phase=spec.phase.value,
-            kind=spec.kind.value, position=position, wip_limit=spec.wip_limit,
-            policy=spec.policy,
-        ))
+        rules.insert_stage(conn, service_id, position, spec)
     service = repo.load_service(conn, service_id)
     for policy in service.classes.values():
-        conn.execute(insert(class_policies).values(
-            service_id=service_id, cos=policy.cos.value, wip_limit=policy.wip_limit,
-            may_exceed_stage_limits=policy.may_exceed_stage_limits,
-            requires_due_date=policy.requires_due_date, policy=policy.policy,
-        ))
+        rules.insert_class_policy(conn, service_id, policy)
     repo.append_event(
         conn, service_id=service_id, item_id=None, kind="service_created", at=now,
         actor=actor.username,
@@ -138,7 +119,7 @@ def set_stage_limit(uow: UnitOfWork, clock: Clock, actor: Actor, service_key: st
         stage = service.stage(stage_id)
         if limit is not None and not stage.phase.is_open:
             raise InvalidInput(f"a {stage.phase.value} stage takes no WIP limit", "limit")
-        conn.execute(update(stages).where(stages.c.id == stage.id).values(wip_limit=limit))
+        rules.set_stage_limit(conn, stage.id, limit)
         repo.touch_workflow(conn, service.id)
         repo.append_event(
             conn, service_id=service.id, item_id=None, kind="limit_changed", at=clock.now(),
@@ -156,7 +137,7 @@ def set_stage_policy(uow: UnitOfWork, clock: Clock, actor: Actor, service_key: s
         stage = service.stage(stage_id)
         authorize(actor, Action.UPSTREAM_POLICY if stage.phase is Phase.UPSTREAM
                   else Action.DOWNSTREAM_POLICY, service.id)
-        conn.execute(update(stages).where(stages.c.id == stage.id).values(policy=text))
+        rules.set_stage_policy(conn, stage.id, text)
         repo.touch_workflow(conn, service.id)
         repo.append_event(
             conn, service_id=service.id, item_id=None, kind="policy_changed", at=clock.now(),
@@ -185,12 +166,7 @@ def set_class_policy(uow: UnitOfWork, clock: Clock, actor: Actor, service_key: s
                                   *sorted(needs or {Action.CLASS_POLICY}))
         old = service.class_policy(cos)
         new = old.with_changes(**changes)
-        conn.execute(update(class_policies).where(
-            class_policies.c.service_id == service.id, class_policies.c.cos == cos.value,
-        ).values(
-            wip_limit=new.wip_limit, may_exceed_stage_limits=new.may_exceed_stage_limits,
-            requires_due_date=new.requires_due_date, policy=new.policy,
-        ))
+        rules.update_class_policy(conn, service.id, new)
         repo.touch_workflow(conn, service.id)
         repo.append_event(
             conn, service_id=service.id, item_id=None, kind="class_policy_changed",
@@ -207,8 +183,7 @@ def set_person_limit(uow: UnitOfWork, clock: Clock, actor: Actor, service_key: s
         raise InvalidInput("limit must be at least 1, or null for no limit", "limit")
     with uow.write() as conn:
         service = _locked_service(uow, conn, actor, service_key, Action.WIP_LIMITS)
-        conn.execute(update(services).where(services.c.id == service.id)
-                     .values(person_wip_limit=limit))
+        rules.set_person_limit(conn, service.id, limit)
         repo.append_event(
             conn, service_id=service.id, item_id=None, kind="limit_changed", at=clock.now(),
             actor=actor.username,
@@ -240,11 +215,7 @@ def create_stage_group(uow: UnitOfWork, clock: Clock, actor: Actor, service_key:
             # A retried request must not make a second group (two limits over one stretch).
             raise Conflict(f"service {service.key} already has a stage group named '{name}'",
                            "name")
-        group_id = repo.inserted_id(conn.execute(insert(stage_groups).values(
-            service_id=service.id, name=name, wip_limit=limit,
-        )))
-        for stage in members:
-            conn.execute(insert(stage_group_members).values(group_id=group_id, stage_id=stage.id))
+        rules.insert_stage_group(conn, service.id, name, limit, [stage.id for stage in members])
         repo.touch_workflow(conn, service.id)
         repo.append_event(
             conn, service_id=service.id, item_id=None, kind="limit_changed", at=clock.now(),
@@ -266,8 +237,7 @@ def set_blocker_categories(uow: UnitOfWork, clock: Clock, actor: Actor, service_
         raise InvalidInput("categories lists a category more than once", "categories")
     with uow.write() as conn:
         service = _locked_service(uow, conn, actor, service_key, Action.BLOCKER_CATEGORIES)
-        conn.execute(update(services).where(services.c.id == service.id)
-                     .values(blocker_categories=names))
+        rules.set_blocker_categories(conn, service.id, names)
         repo.append_event(
             conn, service_id=service.id, item_id=None, kind="blocker_categories_changed",
             at=clock.now(), actor=actor.username,

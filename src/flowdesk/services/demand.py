@@ -11,11 +11,12 @@ from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection
 
 from flowdesk.analytics import baseline
-from flowdesk.analytics.alerts import KINDS, Alert, demand_alerts
+from flowdesk.analytics.alerts import KINDS, WORKING_WEEKDAYS, Alert, demand_alerts
 from flowdesk.analytics.demand import TodaySeries, today_against_usual
+from flowdesk.domain.agreements import service_calendar
 from flowdesk.domain.clock import Clock
 from flowdesk.domain.demand import Thresholds
 from flowdesk.domain.errors import InvalidInput
@@ -24,8 +25,9 @@ from flowdesk.domain.people import Actor
 from flowdesk.domain.policy import Action, authorize
 from flowdesk.services import analytics
 from flowdesk.services.queries import readable_service_id
+from flowdesk.storage import agreements as agreement_store
+from flowdesk.storage import demand as store
 from flowdesk.storage import repository as repo
-from flowdesk.storage.tables import alert_acknowledgements, demand_thresholds
 from flowdesk.storage.unit_of_work import UnitOfWork
 
 THRESHOLD_NAMES = tuple(f.name for f in fields(Thresholds))
@@ -58,9 +60,13 @@ def demand(uow: UnitOfWork, actor: Actor, key: str, now: datetime) -> DemandView
     service = source.service
     with uow.read() as conn:
         thresholds = _thresholds(conn, service.id)
+        calendar = service_calendar(agreement_store.current_agreements(conn, service.id))
     flow = source.flow
-    base = baseline(flow.arrived, flow.zone, flow.as_of)
-    alerts = demand_alerts(flow, thresholds, base=base)
+    holidays = sorted(calendar.holidays) if calendar else []
+    working_days = sorted(calendar.working_days) if calendar else WORKING_WEEKDAYS
+    base = baseline(flow.arrived, flow.zone, flow.as_of, holidays)
+    alerts = demand_alerts(flow, thresholds, base=base, holidays=holidays,
+                           working_weekdays=working_days)
     with uow.read() as conn:
         acknowledged = _acknowledged(conn, service.id, service.local_date(now))
     return DemandView(service.key, service.timezone, alerts, acknowledged,
@@ -79,16 +85,12 @@ def acknowledged_today(uow: UnitOfWork, actor: Actor, key: str,
 def _acknowledged(conn: Connection, service_id: int, day: date) -> dict[str, Acknowledgement]:
     return {
         r.kind: Acknowledgement(r.kind, r.day, r.note, r.actor, r.at)
-        for r in conn.execute(select(alert_acknowledgements).where(
-            alert_acknowledgements.c.service_id == service_id,
-            alert_acknowledgements.c.day == day).order_by(alert_acknowledgements.c.id))
+        for r in store.acknowledgements_on(conn, service_id, day)
     }
 
 
 def _thresholds(conn: Connection, service_id: int) -> Thresholds:
-    stored = conn.execute(select(demand_thresholds.c["values"]).where(
-        demand_thresholds.c.service_id == service_id)).scalar()
-    return Thresholds(**(stored or {}))
+    return Thresholds(**store.stored_thresholds(conn, service_id))
 
 
 def get_thresholds(uow: UnitOfWork, actor: Actor, key: str) -> Thresholds:
@@ -111,9 +113,7 @@ def set_thresholds(uow: UnitOfWork, clock: Clock, actor: Actor, key: str,
         new = Thresholds(**{**asdict(old), **changes})
         defaults = asdict(Thresholds())
         kept = {k: v for k, v in asdict(new).items() if v != defaults[k]}
-        conn.execute(delete(demand_thresholds).where(
-            demand_thresholds.c.service_id == service_id))
-        conn.execute(insert(demand_thresholds).values(service_id=service_id, values=kept))
+        store.replace_thresholds(conn, service_id, kept)
         repo.append_event(
             conn, service_id=service_id, item_id=None, kind="demand_thresholds_changed",
             at=clock.now(), actor=actor.username,
@@ -135,9 +135,7 @@ def acknowledge(uow: UnitOfWork, clock: Clock, actor: Actor, key: str, kind: str
         authorize(actor, Action.ACKNOWLEDGE_ALERT, service_id, hidden=hidden)
         service = repo.load_service(conn, service_id)
         day = service.local_date(now)
-        conn.execute(insert(alert_acknowledgements).values(
-            service_id=service_id, kind=kind, day=day, note=text, actor=actor.username,
-            at=now))
+        store.add_acknowledgement(conn, service_id, kind, day, text, actor.username, now)
         repo.append_event(
             conn, service_id=service_id, item_id=None, kind="alert_acknowledged", at=now,
             actor=actor.username, reason=text, payload={"alert": kind, "day": day.isoformat()},

@@ -8,18 +8,16 @@ queues as waiting (other stages as neither), days in the service's timezone.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from flowdesk.analytics import BlockRow, Timeline, Workflow
 from flowdesk.domain.people import Actor
 from flowdesk.domain.workflow import Phase, Service, StageKind
 from flowdesk.services.queries import readable_service
-from flowdesk.storage.tables import blockers, item_events, items
+from flowdesk.storage.flow_rows import FlowRows, flow_rows
 from flowdesk.storage.unit_of_work import UnitOfWork
 
 STATE_EVENTS = ("created", "moved")
@@ -58,39 +56,16 @@ def load_flow_data(uow: UnitOfWork, actor: Actor, service_key: str) -> FlowData:
     """Read a service's whole history in four bulk queries, when the actor may read it."""
     with uow.read() as conn:
         service = readable_service(conn, actor, service_key)
-        rows = _rows(conn, service)
+        rows = flow_rows(conn, service.id, STATE_EVENTS)
     return _flow_data(service, rows)  # built once the read transaction is over
 
 
 def read_flow_data(conn: Connection, service: Service) -> FlowData:
     """Read a service's whole history in three bulk queries (the caller has authorised)."""
-    return _flow_data(service, _rows(conn, service))
+    return _flow_data(service, flow_rows(conn, service.id, STATE_EVENTS))
 
 
-_Rows = tuple[Sequence[Any], Sequence[Any], Sequence[Any]]  # items, events, blockers
-
-
-def _rows(conn: Connection, service: Service) -> _Rows:
-    item_rows = conn.execute(
-        select(items.c.id, items.c.key, items.c.type, items.c.cos, items.c.customer,
-               items.c.due_date).where(items.c.service_id == service.id)
-    ).all()
-    event_rows = conn.execute(
-        select(item_events.c.item_id, item_events.c.to_stage_id, item_events.c.at)
-        .where(item_events.c.service_id == service.id,
-               item_events.c.kind.in_(STATE_EVENTS))
-        .order_by(item_events.c.item_id, item_events.c.id)
-    ).all()
-    block_rows = conn.execute(
-        select(blockers.c.item_id, blockers.c.started_at, blockers.c.ended_at,
-               blockers.c.category)
-        .select_from(blockers.join(items, items.c.id == blockers.c.item_id))
-        .where(items.c.service_id == service.id)
-    ).all()
-    return item_rows, event_rows, block_rows
-
-
-def _flow_data(service: Service, rows: _Rows) -> FlowData:
+def _flow_data(service: Service, rows: FlowRows) -> FlowData:
     item_rows, event_rows, block_rows = rows
     stage_names = {s.id: s.name for s in service.stages}
     keys = {int(r.id): str(r.key) for r in item_rows}

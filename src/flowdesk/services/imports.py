@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection
 
 from flowdesk.analytics import Flow, History, Workflow, analyse
 from flowdesk.analytics.arrays import NEVER
@@ -38,8 +38,8 @@ from flowdesk.domain.workflow import (
 )
 from flowdesk.services import admin
 from flowdesk.services.commands import CreateService
+from flowdesk.storage import history_import as store
 from flowdesk.storage import repository as repo
-from flowdesk.storage.tables import blockers, item_events, items, services
 from flowdesk.storage.unit_of_work import UnitOfWork
 
 CHUNK = 1_000
@@ -69,9 +69,7 @@ def import_history(uow: UnitOfWork, clock: Clock, actor: Actor, *, key: str, nam
         raise InvalidInput(
             f"service {service.key} has no stage for state(s): {', '.join(missing)}", "workflow")
     with uow.read() as conn:
-        known = {str(e) for e in conn.execute(
-            select(items.c.external_id).where(items.c.service_id == service.id,
-                                              items.c.external_id.is_not(None))).scalars()}
+        known = store.imported_ids(conn, service.id)
     plans = _plan(flow, service, known)
     skipped = len(known & set(flow.timeline.items.tolist()))
     events = 0
@@ -102,12 +100,12 @@ def lost_classes(workflow: Workflow, service: Service) -> tuple[str, ...]:
 def _ensure_service(uow: UnitOfWork, clock: Clock, actor: Actor, key: str, name: str | None,
                     workflow: Workflow) -> tuple[Service, bool]:
     with uow.read() as conn:
-        exists = conn.execute(select(services.c.id).where(services.c.key == key.upper())).first()
+        exists = store.service_id_of_key(conn, key.upper())
         if exists is not None:
             hidden = repo.no_service(key)
-            authorize(actor, Action.READ, int(exists.id), hidden=hidden)
-            authorize(actor, Action.IMPORT_HISTORY, int(exists.id))
-            return repo.load_service(conn, int(exists.id)), False
+            authorize(actor, Action.READ, exists, hidden=hidden)
+            authorize(actor, Action.IMPORT_HISTORY, exists)
+            return repo.load_service(conn, exists), False
     if not may(actor, Action.CREATE_SERVICE):
         # Only who may create it imports into a new service; anyone else is told what a
         # service they cannot see would tell them, so the two are not told apart.
@@ -217,10 +215,7 @@ def _plan(flow: Flow, service: Service, known: set[str]) -> list[_Plan]:
 def _write_chunk(conn: Connection, service: Service, chunk: list[_Plan], actor: Actor,
                  now: datetime) -> int:
     by_name = {s.name: s for s in service.stages}
-    first = int(conn.execute(select(services.c.next_number)
-                             .where(services.c.id == service.id)).scalar_one())
-    conn.execute(update(services).where(services.c.id == service.id)
-                 .values(next_number=first + len(chunk)))
+    first = store.take_numbers(conn, service.id, len(chunk))
     rows = []
     for offset, plan in enumerate(chunk):
         number = first + offset
@@ -237,12 +232,7 @@ def _write_chunk(conn: Connection, service: Service, chunk: list[_Plan], actor: 
             "delivered_at": plan.delivered, "discarded_at": plan.discarded, "updated_at": now,
             "external_id": plan.external_id,
         })
-    conn.execute(insert(items), rows)
-    ids = dict(conn.execute(
-        select(items.c.external_id, items.c.id).where(
-            items.c.service_id == service.id,
-            items.c.external_id.in_([p.external_id for p in chunk]))
-    ).all())
+    ids = store.insert_items(conn, service.id, rows)
     events: list[dict[str, Any]] = []
     blocker_rows: list[dict[str, Any]] = []
     for plan in chunk:
@@ -257,10 +247,8 @@ def _write_chunk(conn: Connection, service: Service, chunk: list[_Plan], actor: 
     events.sort(key=lambda e: (e["item_id"], e["at"], e["order"]))
     for event in events:
         del event["order"]
-    if events:
-        conn.execute(insert(item_events), events)
-    if blocker_rows:
-        conn.execute(insert(blockers), blocker_rows)
+    store.insert_events(conn, events)
+    store.insert_blockers(conn, blocker_rows)
     return len(events)
 
 

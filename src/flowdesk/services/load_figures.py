@@ -29,15 +29,18 @@ from flowdesk.analytics import analyse, baseline
 from flowdesk.analytics.alerts import WORKING_WEEKDAYS
 from flowdesk.analytics.demand import DEFAULT_WEEKS, Baseline
 from flowdesk.analytics.timezones import Zone, to_us
+from flowdesk.domain.agreements import service_calendar
+from flowdesk.domain.calendars import Calendar
 from flowdesk.services import analytics
 from flowdesk.services.flow_data import read_flow_data
+from flowdesk.storage import agreements as agreement_store
 from flowdesk.storage import capacity as store
 from flowdesk.storage import repository as repo
 
 CACHE_SIZE = 1_024  # entries per cache, per process (services are few; full: stale days)
 K = TypeVar("K")
 V = TypeVar("V")
-_BASELINES: dict[tuple[int, str, str, date], tuple[int, Baseline]] = {}
+_BASELINES: dict[tuple[int, str, str, date, tuple[date, ...]], tuple[int, Baseline]] = {}
 _AT_RISK: dict[tuple[int, str, str, date, int], int] = {}
 
 
@@ -65,15 +68,21 @@ def _remember(cache: dict[K, V], key: K, value: V) -> None:
 def expected_days(conn: Connection, rows: Sequence[store.ServiceRow], now: datetime,
                   days: int) -> dict[int, list[DayDemand]]:
     """For each service, the arrivals its baseline expects for the rest of today (from the
-    hour under way to midnight), then for each of the next `days` working days (Monday to
-    Friday), in the service's time zone."""
+    hour under way to midnight), then for each of the next `days` working days, in the
+    service's time zone. Working days and holidays are its calendar's
+    (`domain.agreements.service_calendar`), Monday to Friday without one; a holiday is left
+    out of the baseline and expects nothing."""
+    calendars = {i: service_calendar(found)
+                 for i, found in agreement_store.current_agreements_of(
+                     conn, [r.id for r in rows]).items()}
     zones = {r.id: ZoneInfo(r.timezone) for r in rows}
     today = {r.id: now.astimezone(zones[r.id]).date() for r in rows}
     midnight = {r.id: datetime.combine(today[r.id], time(), zones[r.id]) for r in rows}
     counts = store.arrivals_before(conn, midnight)
     found: dict[int, Baseline] = {}
+    holidays = {r.id: _holidays(calendars[r.id]) for r in rows}
     for r in rows:
-        hit = _BASELINES.get((r.id, r.token, r.timezone, today[r.id]))
+        hit = _BASELINES.get((r.id, r.token, r.timezone, today[r.id], holidays[r.id]))
         if hit is not None and hit[0] == counts[r.id]:
             found[r.id] = hit[1]
     missing = [r for r in rows if r.id not in found]
@@ -85,19 +94,28 @@ def expected_days(conn: Connection, rows: Sequence[store.ServiceRow], now: datet
             if r.id in first and first[r.id] < since:
                 arrived = [*arrived, first[r.id]]  # tells the baseline when history began
             stamps = np.array([to_us(t) for t in arrived], dtype=np.int64)
-            found[r.id] = baseline(stamps, Zone.parse(r.timezone), to_us(now))
-            _remember(_BASELINES, (r.id, r.token, r.timezone, today[r.id]),
+            found[r.id] = baseline(stamps, Zone.parse(r.timezone), to_us(now), holidays[r.id])
+            _remember(_BASELINES, (r.id, r.token, r.timezone, today[r.id], holidays[r.id]),
                       (counts[r.id], found[r.id]))
-    return {r.id: _days(found[r.id], now.astimezone(zones[r.id]), days) for r in rows}
+    return {r.id: _days(found[r.id], now.astimezone(zones[r.id]), days, calendars[r.id])
+            for r in rows}
 
 
-def _days(base: Baseline, local: datetime, days: int) -> list[DayDemand]:
-    found = [DayDemand(local.date(), round(base.usual_after(local.weekday(), local.hour), 3),
-                       False)]
-    day = local.date()
+def _holidays(calendar: Calendar | None) -> tuple[date, ...]:
+    return tuple(sorted(calendar.holidays)) if calendar else ()
+
+
+def _days(base: Baseline, local: datetime, days: int,
+          calendar: Calendar | None) -> list[DayDemand]:
+    working = calendar.working_days if calendar else frozenset(WORKING_WEEKDAYS)
+    holidays = calendar.holidays if calendar else frozenset()
+    today = local.date()
+    rest = 0.0 if today in holidays else base.usual_after(local.weekday(), local.hour)
+    found = [DayDemand(today, round(rest, 3), False)]
+    day = today
     while len(found) <= days:
         day += timedelta(days=1)
-        if day.weekday() in WORKING_WEEKDAYS:
+        if day.weekday() in working and day not in holidays:
             found.append(DayDemand(day, round(base.usual_day(day.weekday()), 3), True))
     return found
 

@@ -5,13 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, select
-
 from flowdesk.domain.items import WorkItem
 from flowdesk.domain.people import Actor
 from flowdesk.domain.workflow import Phase, Service, Stage
 from flowdesk.storage import repository as repo
-from flowdesk.storage.tables import item_assignees, items, stages
+from flowdesk.storage.reads import assigned_open_item_ids
 from flowdesk.storage.unit_of_work import UnitOfWork
 
 MY_WORK_MAX = 500
@@ -37,14 +35,7 @@ def my_work(uow: UnitOfWork, actor: Actor) -> list[MyItem]:
     if actor.user_id is None:
         return []
     with uow.read() as conn:
-        rows = conn.execute(
-            select(items.c.id)
-            .select_from(item_assignees.join(items, items.c.id == item_assignees.c.item_id)
-                         .join(stages, stages.c.id == items.c.stage_id))
-            .where(and_(item_assignees.c.user_id == actor.user_id,
-                        stages.c.phase.in_([Phase.UPSTREAM.value, Phase.COMMITTED.value])))
-            .order_by(items.c.committed_at, items.c.arrived_at).limit(MY_WORK_MAX)
-        ).scalars().all()
+        rows = assigned_open_item_ids(conn, actor.user_id, MY_WORK_MAX)
         found: list[MyItem] = []
         services: dict[int, Service] = {}
         for item_id in rows:

@@ -20,6 +20,11 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def shown_url(url: str) -> str:
+    """A database URL without its password."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
 @contextmanager
 def statements_run(engine: Engine) -> Iterator[list[str]]:
     """Collect the SQL of each statement the engine runs inside the block, for tests and

@@ -1,8 +1,8 @@
 """The web board: server-rendered pages, htmx partials, drag and drop, live updates.
 
-`mount_web(app)` adds the pages, the static files, HTML errors for web paths and the live-update
-hub and bus to an app made by `flowdesk.api.app.create_app` (whose lifespan starts and closes
-the bus).
+`mount_web(app)` adds the pages, the static files and the live-update hub and bus to an app made
+by `flowdesk.app.create_app` (whose lifespan starts and closes the bus, and whose one error
+handler renders errors on web paths with `web/errors.py`).
 """
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
-from flowdesk.api.deps import current_actor
-from flowdesk.web import errors
+from flowdesk.http.deps import current_actor
 from flowdesk.web.deps import answer_errors_in_json
 from flowdesk.web.live import BoardHub, InProcessBus, NoticeBus
 from flowdesk.web.live_render import CardRenderer
@@ -74,4 +73,3 @@ def mount_web(app: FastAPI, bus: NoticeBus | None = None) -> None:
         # asked who they are (an include's dependencies run before the router's own).
         json_first = [d for d in router.dependencies if d.dependency is answer_errors_in_json]
         app.include_router(router, dependencies=[*json_first, Depends(current_actor)])
-    errors.install(app)

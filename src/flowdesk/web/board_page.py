@@ -8,10 +8,10 @@ from typing import Any
 
 from fastapi import Request
 
-from flowdesk.api.deps import request_actor
 from flowdesk.domain.classes import CLASS_ORDER
 from flowdesk.domain.clock import Clock
 from flowdesk.domain.workflow import Phase, Service, Stage
+from flowdesk.http.deps import request_actor
 from flowdesk.services import board_views
 from flowdesk.services.board_views import BoardColumn, BoardView
 from flowdesk.services.queries import DONE_WINDOW, latest_event_id

@@ -11,7 +11,7 @@ How a change travels:
      reconnects it may have missed notices, so it calls the bus's `on_missed` callbacks and the
      hub tells every browser to resynchronise (`BoardHub.resync_all`).
    A bus holds resources (threads, connections) only between `start()` and `close()`, which the
-   app's lifespan calls (api/app.py).
+   app's lifespan calls (flowdesk/app.py).
 3. The hub renders each change once (one card and the counts of the columns it touched), gives it
    the board's next sequence number, keeps it in a short replay buffer, and queues it for every
    browser watching that board.

@@ -12,8 +12,6 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import QueryParams
 
-from flowdesk.api.deps import request_actor
-from flowdesk.api.errors import status_for
 from flowdesk.domain.agreements import Agreement
 from flowdesk.domain.calendars import DAY_NAMES
 from flowdesk.domain.classes import CLASS_ORDER
@@ -21,6 +19,8 @@ from flowdesk.domain.clock import Clock
 from flowdesk.domain.errors import FlowdeskError, LimitViolation, NotFound, WipLimitExceeded
 from flowdesk.domain.items import WorkItem
 from flowdesk.domain.workflow import Phase
+from flowdesk.http.deps import request_actor
+from flowdesk.http.errors import status_for
 from flowdesk.services import queries
 from flowdesk.services.agreements import scope_text
 from flowdesk.storage.unit_of_work import UnitOfWork

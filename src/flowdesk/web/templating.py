@@ -13,7 +13,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from flowdesk import __version__
 from flowdesk.analytics.timezones import zone_label
 from flowdesk.domain.due_dates import zone_of
-from flowdesk.web import csrf
+from flowdesk.http import csrf
 from flowdesk.web.card_html import card_html
 from flowdesk.web.cards import age_days, age_of, due_of, initials
 from flowdesk.web.markdown import render_markdown

@@ -17,7 +17,7 @@ from flowdesk.api.agreement_schemas import (
     HolidaysOut,
     NamedCalendarIn,
 )
-from flowdesk.api.deps import ActorDep, ClockDep, UowDep
+from flowdesk.http.deps import ActorDep, ClockDep, UowDep
 from flowdesk.services import agreements as uc
 from flowdesk.services import registry
 

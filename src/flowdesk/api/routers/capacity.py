@@ -23,7 +23,7 @@ from flowdesk.api.capacity_schemas import (
     StaffingOut,
     SuggestionOut,
 )
-from flowdesk.api.deps import ActorDep, ClockDep, UowDep
+from flowdesk.http.deps import ActorDep, ClockDep, UowDep
 from flowdesk.services import availability, capacity, lending, skills
 
 router = APIRouter(tags=["capacity"])

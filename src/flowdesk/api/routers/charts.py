@@ -10,8 +10,8 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from flowdesk.analytics.charts import MAX_FORECAST_DAYS
-from flowdesk.api.deps import ActorDep, ClockDep, UowDep
 from flowdesk.domain.classes import ClassOfService
+from flowdesk.http.deps import ActorDep, ClockDep, UowDep
 from flowdesk.reporting.data import DEFAULT_SEED, MAX_FORECAST_COUNT, chart_data
 from flowdesk.services import analytics
 

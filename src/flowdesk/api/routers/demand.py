@@ -8,8 +8,8 @@ from datetime import date, datetime
 from fastapi import APIRouter
 from pydantic import BaseModel, Field, StrictFloat, StrictInt
 
-from flowdesk.api.deps import ActorDep, ClockDep, UowDep
 from flowdesk.api.schemas import Strict
+from flowdesk.http.deps import ActorDep, ClockDep, UowDep
 from flowdesk.services import demand as uc
 
 router = APIRouter(tags=["demand"])

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query
 
-from flowdesk.api.deps import ActorDep, UowDep
 from flowdesk.api.schemas import EventOut, EventPage
+from flowdesk.http.deps import ActorDep, UowDep
 from flowdesk.services import queries
 
 router = APIRouter(tags=["events"])

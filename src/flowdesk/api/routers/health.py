@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from flowdesk.api.deps import UowDep
+from flowdesk.http.deps import UowDep
 
 router = APIRouter(tags=["health"])
 

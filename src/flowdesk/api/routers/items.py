@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from starlette.concurrency import run_in_threadpool
 
-from flowdesk.api.deps import ActorDep, ClockDep, UowDep, VersionDep
 from flowdesk.api.schemas import (
     AssignIn,
     BlockIn,
@@ -17,6 +16,7 @@ from flowdesk.api.schemas import (
 )
 from flowdesk.domain.items import WorkItem
 from flowdesk.domain.people import Actor
+from flowdesk.http.deps import ActorDep, ClockDep, UowDep, VersionDep
 from flowdesk.services import items as uc
 from flowdesk.services import queries
 from flowdesk.services.commands import AssignItem, BlockItem, EscalateItem, MoveItem, UpdateItem

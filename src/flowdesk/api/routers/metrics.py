@@ -8,8 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 
 from flowdesk.analytics import Where
-from flowdesk.api.deps import ActorDep, ClockDep, UowDep
 from flowdesk.api.disconnect import until_disconnected
+from flowdesk.http.deps import ActorDep, ClockDep, UowDep
 from flowdesk.services import analytics
 
 router = APIRouter(tags=["metrics"])

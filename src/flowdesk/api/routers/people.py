@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 
-from flowdesk.api.deps import ActorDep, ClockDep, UowDep
 from flowdesk.api.people_schemas import (
     CategoriesIn,
     MemberIn,
@@ -23,6 +22,7 @@ from flowdesk.api.people_schemas import (
     me_of,
 )
 from flowdesk.api.schemas import ServiceOut
+from flowdesk.http.deps import ActorDep, ClockDep, UowDep
 from flowdesk.services import accounts, admin, members, queries
 from flowdesk.services.accounts import NewUser
 from flowdesk.services.my_work import my_work

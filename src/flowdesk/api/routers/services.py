@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Header, Response
 
-from flowdesk.api.deps import ActorDep, ClockDep, UowDep
 from flowdesk.api.schemas import (
     BoardOut,
     BoardStageOut,
@@ -23,6 +22,7 @@ from flowdesk.api.schemas import (
 from flowdesk.domain.classes import ClassOfService
 from flowdesk.domain.due_dates import past_due_warning
 from flowdesk.domain.workflow import StageSpec
+from flowdesk.http.deps import ActorDep, ClockDep, UowDep
 from flowdesk.services import admin, queries
 from flowdesk.services.commands import CreateItem, CreateService
 from flowdesk.services.items import create_item_once

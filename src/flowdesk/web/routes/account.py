@@ -7,12 +7,11 @@ from urllib.parse import quote, urlsplit
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from flowdesk.api import session_cookie
-from flowdesk.api.deps import ActorDep, ClockDep, UowDep
 from flowdesk.domain.errors import InvalidInput, TooManyAttempts, Unauthenticated
+from flowdesk.http import csrf, session_cookie
+from flowdesk.http.csrf import require_csrf
+from flowdesk.http.deps import ActorDep, ClockDep, UowDep
 from flowdesk.services import accounts
-from flowdesk.web import csrf
-from flowdesk.web.csrf import require_csrf
 from flowdesk.web.deps import FormDep
 from flowdesk.web.templating import render
 

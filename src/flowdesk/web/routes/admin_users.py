@@ -9,12 +9,12 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from flowdesk.api.deps import ActorDep, ClockDep, UowDep, request_actor
-from flowdesk.api.errors import status_for
 from flowdesk.domain.errors import FlowdeskError, Forbidden
+from flowdesk.http.csrf import require_csrf
+from flowdesk.http.deps import ActorDep, ClockDep, UowDep, request_actor
+from flowdesk.http.errors import status_for
 from flowdesk.services import accounts
 from flowdesk.services.accounts import NewUser
-from flowdesk.web.csrf import require_csrf
 from flowdesk.web.deps import FormDep
 from flowdesk.web.templating import render
 

@@ -11,16 +11,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from flowdesk.api.deps import ActorDep, ClockDep, UowDep, request_actor
-from flowdesk.api.errors import status_for
 from flowdesk.domain.agreements import TargetUnit
 from flowdesk.domain.calendars import DAY_NAMES
 from flowdesk.domain.classes import CLASS_ORDER
 from flowdesk.domain.errors import FlowdeskError, InvalidInput, NotFound
 from flowdesk.domain.policy import Action, may
+from flowdesk.http.csrf import require_csrf
+from flowdesk.http.deps import ActorDep, ClockDep, UowDep, request_actor
+from flowdesk.http.errors import status_for
 from flowdesk.services import agreements as uc
 from flowdesk.services import queries, registry
-from flowdesk.web.csrf import require_csrf
 from flowdesk.web.deps import FormDep
 from flowdesk.web.forms import FormReader
 from flowdesk.web.templating import render

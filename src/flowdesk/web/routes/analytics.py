@@ -9,9 +9,9 @@ from datetime import date
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from flowdesk.api.deps import ActorDep, UowDep
 from flowdesk.domain.classes import CLASS_ORDER
 from flowdesk.domain.errors import InvalidInput
+from flowdesk.http.deps import ActorDep, UowDep
 from flowdesk.services import queries
 from flowdesk.web.forms import QUERY_TEXT_MAX, FormReader
 from flowdesk.web.templating import render

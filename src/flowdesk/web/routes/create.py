@@ -9,17 +9,17 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from flowdesk.api.deps import ActorDep, ClockDep, UowDep, request_actor
-from flowdesk.api.errors import status_for
 from flowdesk.domain.classes import CLASS_ORDER, ClassOfService
 from flowdesk.domain.due_dates import past_due_warning
 from flowdesk.domain.errors import FlowdeskError, NotFound, WipLimitExceeded
 from flowdesk.domain.policy import Action, authorize
 from flowdesk.domain.workflow import Phase
+from flowdesk.http.csrf import require_csrf
+from flowdesk.http.deps import ActorDep, ClockDep, UowDep, request_actor
+from flowdesk.http.errors import status_for
 from flowdesk.services import board_views, queries, registry
 from flowdesk.services.commands import CreateItem
 from flowdesk.services.items import create_item
-from flowdesk.web.csrf import require_csrf
 from flowdesk.web.deps import FormDep
 from flowdesk.web.forms import FormReader
 from flowdesk.web.panel import Message, PanelState, item_page, view_query, with_board

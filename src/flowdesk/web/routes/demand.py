@@ -9,15 +9,15 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from flowdesk.api.deps import ActorDep, ClockDep, UowDep, request_actor
-from flowdesk.api.errors import status_for
 from flowdesk.domain.demand import Thresholds
 from flowdesk.domain.errors import FlowdeskError, InvalidInput, NotFound
+from flowdesk.http.csrf import require_csrf
+from flowdesk.http.deps import ActorDep, ClockDep, UowDep, request_actor
+from flowdesk.http.errors import status_for
 from flowdesk.services import demand, queries
 from flowdesk.web.abilities import demand_can
 from flowdesk.web.board_page import board_context
-from flowdesk.web.csrf import require_csrf
-from flowdesk.web.demand_banner import banner_of
+from flowdesk.web.demand_banner import banner_of, demand_banner
 from flowdesk.web.deps import FormDep
 from flowdesk.web.forms import BoardQuery
 from flowdesk.web.routes.pages import services_context
@@ -74,6 +74,17 @@ def _page(request: Request, key: str, *, errors: dict[str, str] | None = None,
 @router.get("/services/{key}/demand", response_class=HTMLResponse)
 def demand_page(key: str, request: Request) -> HTMLResponse:
     return _page(request, key)
+
+
+@router.get("/services/{key}/demand/banner", response_class=HTMLResponse)
+def banner_fragment(key: str, request: Request) -> HTMLResponse:
+    """The board's demand banner alone: an open board fetches it again after live changes, so
+    an alert raised, or acknowledged by someone else, shows without a reload."""
+    uow = request.app.state.uow
+    actor = request_actor(request)
+    service = queries.get_service(uow, actor, key)
+    banner = demand_banner(uow, actor, service, request.app.state.clock.now())
+    return render(request, "_demand_banner_slot.html", {"banner": banner})
 
 
 def _with_ack_error(request: Request, key: str, back: str, kind: str, note: str,

@@ -6,17 +6,17 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from flowdesk.api.deps import ActorDep, ClockDep, UowDep
 from flowdesk.domain.classes import ClassOfService
 from flowdesk.domain.due_dates import past_due_warning
 from flowdesk.domain.errors import InvalidInput, NotFound
 from flowdesk.domain.people import Actor
 from flowdesk.domain.workflow import Phase
+from flowdesk.http.csrf import require_csrf
+from flowdesk.http.deps import ActorDep, ClockDep, UowDep
 from flowdesk.services import items as uc
 from flowdesk.services import queries
 from flowdesk.services.commands import AssignItem, BlockItem, MoveItem, UpdateItem
 from flowdesk.storage.unit_of_work import UnitOfWork
-from flowdesk.web.csrf import require_csrf
 from flowdesk.web.deps import FormDep
 from flowdesk.web.forms import FormReader
 from flowdesk.web.panel import Message, PanelState, item_page, run_action

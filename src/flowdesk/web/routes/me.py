@@ -8,15 +8,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from flowdesk.api.deps import ActorDep, ClockDep, UowDep, request_actor
-from flowdesk.api.errors import status_for
 from flowdesk.domain.errors import FlowdeskError, InvalidInput
 from flowdesk.domain.people import Scope
+from flowdesk.http.csrf import require_csrf
+from flowdesk.http.deps import ActorDep, ClockDep, UowDep, request_actor
+from flowdesk.http.errors import status_for
 from flowdesk.services import accounts
 from flowdesk.services.accounts import NewToken
 from flowdesk.services.my_work import my_work
 from flowdesk.storage.accounts import TokenRow
-from flowdesk.web.csrf import require_csrf
 from flowdesk.web.deps import FormDep
 from flowdesk.web.forms import FormReader
 from flowdesk.web.templating import render

@@ -5,13 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
-from flowdesk.api.deps import ActorDep, ClockDep, UowDep
-from flowdesk.api.errors import flowdesk_error_response
 from flowdesk.domain.errors import FlowdeskError
+from flowdesk.http.csrf import require_csrf
+from flowdesk.http.deps import ActorDep, ClockDep, UowDep
+from flowdesk.http.errors import flowdesk_error_response
 from flowdesk.services import items as uc
 from flowdesk.services.board_views import card_update
 from flowdesk.services.commands import MoveItem
-from flowdesk.web.csrf import require_csrf
 from flowdesk.web.deps import FormDep, answer_errors_in_json
 from flowdesk.web.hints import latest_hints
 from flowdesk.web.live_render import as_seen, card_payload

@@ -7,10 +7,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from flowdesk.api.deps import ActorDep, ClockDep, UowDep
 from flowdesk.domain.clock import Clock
 from flowdesk.domain.errors import InvalidInput
 from flowdesk.domain.people import Actor
+from flowdesk.http.deps import ActorDep, ClockDep, UowDep
 from flowdesk.services import board_views, queries
 from flowdesk.storage.unit_of_work import UnitOfWork
 from flowdesk.web.board_page import board_context

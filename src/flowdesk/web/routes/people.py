@@ -10,13 +10,13 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from flowdesk.api.deps import ActorDep, ClockDep, UowDep, request_actor
-from flowdesk.api.errors import status_for
 from flowdesk.domain.errors import FlowdeskError, NotFound
 from flowdesk.domain.people import ROLE_ORDER
 from flowdesk.domain.policy import Action, may
+from flowdesk.http.csrf import require_csrf
+from flowdesk.http.deps import ActorDep, ClockDep, UowDep, request_actor
+from flowdesk.http.errors import status_for
 from flowdesk.services import members
-from flowdesk.web.csrf import require_csrf
 from flowdesk.web.deps import FormDep
 from flowdesk.web.templating import render
 

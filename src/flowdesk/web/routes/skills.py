@@ -14,17 +14,17 @@ from datetime import datetime, timedelta
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from flowdesk.api.deps import ActorDep, ClockDep, UowDep, request_actor
-from flowdesk.api.errors import status_for
 from flowdesk.domain.errors import FlowdeskError, InvalidInput, NotFound
 from flowdesk.domain.people import Actor
 from flowdesk.domain.policy import Action, may
 from flowdesk.domain.skills import Level
 from flowdesk.domain.staffing import Suggestion
+from flowdesk.http.csrf import require_csrf
+from flowdesk.http.deps import ActorDep, ClockDep, UowDep, request_actor
+from flowdesk.http.errors import status_for
 from flowdesk.services import availability, capacity, lending, queries, skills
 from flowdesk.storage.unit_of_work import UnitOfWork
 from flowdesk.web.abilities import skills_can
-from flowdesk.web.csrf import require_csrf
 from flowdesk.web.deps import FormDep
 from flowdesk.web.templating import render
 

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from flowdesk.api.deps import ActorDep, authenticate
 from flowdesk.domain.errors import FlowdeskError
+from flowdesk.http.deps import ActorDep, authenticate
 from flowdesk.services import board_views
 from flowdesk.web.abilities import may_move_cards
 from flowdesk.web.forms import parse_board_query

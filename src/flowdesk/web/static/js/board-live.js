@@ -13,6 +13,8 @@
   var resyncing = false;
   var queued = [];           // messages held back during a drag or a resync
   var resyncWanted = false;
+  var bannerTimer = null;    // a banner refresh waiting for changes to settle
+  var BANNER_WAIT_MS = 5000;
 
   function setLive(state, text) {
     var badge = document.getElementById('live');
@@ -52,7 +54,33 @@
     if (message.seq !== lastSeq + 1) { resync(); return; }  // missed one: start again
     lastSeq = message.seq;
     (message.counts || []).forEach(B.setCount);
-    if (!B.placeCard(message, { highlight: true })) { resync(); }
+    if (!B.placeCard(message, { highlight: true })) { resync(); return; }
+    bannerSoon();
+  }
+
+  /* The demand banner sits above the board: work arriving may raise or settle an alert, and
+     an acknowledgement made elsewhere resyncs the board. Fetch it again once changes settle,
+     unless someone is typing an acknowledgement in it. */
+  function bannerSoon() {
+    if (bannerTimer) { window.clearTimeout(bannerTimer); }
+    bannerTimer = window.setTimeout(refreshBanner, BANNER_WAIT_MS);
+  }
+
+  function refreshBanner() {
+    bannerTimer = null;
+    var slot = document.getElementById('demand-slot');
+    if (!slot || !slot.dataset.bannerUrl) { return; }
+    if (slot.contains(document.activeElement) || $('details[open]', slot)) { bannerSoon(); return; }
+    fetch(slot.dataset.bannerUrl, { headers: { 'HX-Request': 'true' }, credentials: 'same-origin' })
+      .then(function (response) {
+        if (!response.ok) { throw new Error('banner ' + response.status); }
+        return response.text();
+      })
+      .then(function (html) {
+        if (slot.contains(document.activeElement) || $('details[open]', slot)) { bannerSoon(); return; }
+        slot.innerHTML = html;
+      })
+      .catch(function () { /* the next change tries again */ });
   }
 
   function drain() {
@@ -81,6 +109,7 @@
       .then(function (html) {
         swapBoard(html);
         resyncing = false;
+        refreshBanner();
         drain();
       })
       .catch(function () {
@@ -106,5 +135,6 @@
     connect(cursor.epoch !== oldEpoch);  // another server process: start its stream afresh
   }
 
-  Object.assign(B, { connect: connect, resync: resync, drain: drain, swapBoard: swapBoard });
+  Object.assign(B, { connect: connect, resync: resync, drain: drain, swapBoard: swapBoard,
+                     refreshBanner: refreshBanner });
 }());

@@ -22,8 +22,8 @@ import secrets
 from fastapi import Request
 from starlette.responses import Response
 
-from flowdesk.api import session_cookie
 from flowdesk.domain.errors import Forbidden
+from flowdesk.http import session_cookie
 
 COOKIE = "flowdesk_csrf"
 FIELD = "csrf_token"

@@ -14,10 +14,10 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
-from flowdesk.api import session_cookie
 from flowdesk.domain.clock import Clock
 from flowdesk.domain.errors import Forbidden, InvalidInput, Unauthenticated
 from flowdesk.domain.people import Actor
+from flowdesk.http import csrf, session_cookie
 from flowdesk.services import accounts
 from flowdesk.storage.unit_of_work import UnitOfWork
 
@@ -78,8 +78,6 @@ def authenticate(request: Request) -> Actor:
 def _require_csrf_header(request: Request) -> None:
     """A browser session writing to the API must repeat its page's CSRF token in a header: a
     form on another site can make the browser send the cookie, but cannot set a header."""
-    from flowdesk.web import csrf  # the token's format lives with the web pages
-
     sent = request.headers.get(CSRF_HEADER)
     if not (sent and csrf.matches_cookie(request, sent)):
         raise Forbidden(f"a request signed in by cookie must send the page's {CSRF_HEADER}",

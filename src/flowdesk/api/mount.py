@@ -1,21 +1,13 @@
-"""The application factory: one app serving the API (/api/v1) and the web pages."""
+"""The API's part of the app: its routers under /api/v1, and the errors each route can answer
+in the OpenAPI document. `flowdesk.app.create_app` mounts it beside the web pages."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import Depends, FastAPI
-from sqlalchemy import Engine
-from starlette.concurrency import run_in_threadpool
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from flowdesk import __version__
-from flowdesk.api import errors
-from flowdesk.api.deps import current_actor
 from flowdesk.api.disconnect import ClientGone, client_gone
-from flowdesk.api.limits import BodySizeLimit
 from flowdesk.api.routers import (
     agreements,
     capacity,
@@ -29,29 +21,7 @@ from flowdesk.api.routers import (
     services,
 )
 from flowdesk.api.schemas import ErrorOut
-from flowdesk.config import Settings, load_settings
-from flowdesk.domain.clock import Clock, SystemClock
-from flowdesk.storage.db import make_engine
-from flowdesk.storage.unit_of_work import UnitOfWork
-from flowdesk.web import mount_web
-from flowdesk.web.live import NoticeBus
-
-# Concurrent write transactions per server process (PostgreSQL): see UnitOfWork. Measured with
-# bench/bench_moves.py on 2 cores and 2 workers; more writers at once lowered moves/s.
-WRITERS_PER_PROCESS = 3
-
-
-@asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Start the live-update bus with the server and close it with the server. On PostgreSQL
-    that is a listener thread and two connections; an app never started holds none of them."""
-    bus: NoticeBus = app.state.notice_bus
-    await run_in_threadpool(bus.start)
-    try:
-        yield
-    finally:
-        await run_in_threadpool(bus.close)
-
+from flowdesk.http.deps import current_actor
 
 ERRORS_OF_EVERY_ROUTE = {
     "401": "nobody signed in, or an unknown, expired or revoked token",
@@ -93,30 +63,9 @@ def document_errors(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
-               engine: Engine | None = None, bus: NoticeBus | None = None) -> FastAPI:
-    """The app. `bus` carries live updates between processes (default: the one for the
-    database, see `flowdesk.web.notice_bus_for`)."""
-    settings = settings or load_settings()
-    engine = engine or make_engine(settings.database_url,
-                                   synchronous=settings.sqlite_synchronous)
-    app = FastAPI(
-        title="Flowdesk",
-        version=__version__,
-        description="Kanban service delivery: WIP-limited boards, the event log, flow metrics.",
-        openapi_url="/api/v1/openapi.json",
-        docs_url=None,  # served by the web pages, from local files (web/routes/api_docs.py)
-        redoc_url=None,
-        lifespan=lifespan,
-    )
-    app.state.settings = settings
-    app.state.engine = engine
-    app.state.uow = UnitOfWork(engine, max_writers=WRITERS_PER_PROCESS)
-    app.state.clock = clock or SystemClock()
-    errors.install(app)
+def mount_api(app: FastAPI) -> None:
+    """Serve the API from `app`, at /api/v1."""
     app.add_exception_handler(ClientGone, client_gone)
-    app.add_middleware(BodySizeLimit)
-    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts))
     # Every API route resolves the acting user, reads included (401 for nobody); the use
     # cases decide what that user may do. The OpenAPI document and its docs stay open.
     for router in (services.router, items.router, events.router, metrics.router,
@@ -125,5 +74,3 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None,
         app.include_router(router, prefix="/api/v1", dependencies=[Depends(current_actor)])
     app.include_router(health.router, prefix="/api/v1")  # open: monitors ask without a token
     document_errors(app)
-    mount_web(app, bus)  # the web pages at /, /services/{key}/board, ...; static files at /static
-    return app
