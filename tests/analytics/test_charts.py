@@ -40,7 +40,8 @@ def test_the_payload_is_plain_json_without_nan(payload: dict[str, Any]) -> None:
 
 def test_the_period_and_states_are_named(payload: dict[str, Any]) -> None:
     assert payload["period"] == {"start": "2024-03-01", "end": "2024-03-10", "days": 10,
-                                 "timezone": "+01:00", "as_of": "2024-03-10T11:00:00+00:00"}
+                                 "timezone": "+01:00", "timezone_label": "UTC+01:00",
+                                 "as_of": "2024-03-10T11:00:00+00:00"}
     assert payload["states"] == [{"name": "Backlog", "phase": "upstream"},
                                  {"name": "Doing", "phase": "committed"},
                                  {"name": "Review", "phase": "committed"},
@@ -59,6 +60,42 @@ def test_cumulative_flow_counts_items_that_reached_each_state_by_the_end_of_each
         [2, 3, 3, 4, 6, 6, 6, 6, 6, 6],
         [1, 2, 2, 2, 4, 4, 4, 5, 5, 5],
         [1, 1, 1, 1, 2, 3, 4, 5, 5, 5],
+    ]
+
+
+def test_the_work_in_progress_view_leaves_out_the_done_band_and_subtracts_the_delivered(
+        payload: dict[str, Any]) -> None:
+    cfd = payload["cumulative_flow"]
+    wip = cfd["wip_only"]
+    assert wip["states"] == ["Backlog", "Doing", "Review"]  # no done state
+    # Each line less the items delivered by the end of the day (the Done line above).
+    assert wip["lines"] == [
+        [3, 3, 3, 3, 4, 3, 2, 1, 1, 2],
+        [1, 2, 2, 3, 4, 3, 2, 1, 1, 1],
+        [0, 1, 1, 1, 2, 1, 0, 0, 0, 0],
+    ]
+    # The band between Doing and Review on the last day is the one item in Doing then.
+    assert wip["lines"][1][-1] - wip["lines"][2][-1] == 1
+    assert cfd["view"] == "all"  # 5 of 7 done: the whole diagram still shows the work
+
+
+def test_the_diagram_opens_on_work_in_progress_when_done_work_fills_it() -> None:
+    # 300 items delivered over the month and 3 in progress: the open bands would be a line.
+    rows = []
+    for n in range(300):
+        day = 1 + n % 28
+        rows += [(f"D{n}", "Doing", f"2024-03-{day:02d}T09:00:00+01:00"),
+                 (f"D{n}", "Done", f"2024-03-{day:02d}T15:00:00+01:00")]
+    rows += [(f"W{n}", "Doing", "2024-03-29T10:00:00+01:00") for n in range(3)]
+    rows += [("W0", "Review", "2024-03-30T10:00:00+01:00")]
+    flow = analyse(timeline(rows), SERVICE)
+    cfd = chart_payload(flow, march(1, 31), None, np.random.default_rng(4))["cumulative_flow"]
+    assert cfd["lines"][-1][-1] == 300 and cfd["lines"][0][-1] == 303
+    assert cfd["view"] == "wip"
+    assert cfd["wip_only"]["lines"] == [
+        [0] * 28 + [3, 3, 3],  # Backlog or later, not delivered (3 committed on the 29th)
+        [0] * 28 + [3, 3, 3],  # Doing or later
+        [0] * 29 + [1, 1],  # Review: W0 from the 30th
     ]
 
 

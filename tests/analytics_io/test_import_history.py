@@ -222,3 +222,5 @@ def test_the_import_command_prints_the_substate_warning(
     assert result.exit_code == 0, result.output
     assert "warning: the service cannot keep the active/waiting substates" in result.stderr
     assert "3 items imported" in result.stdout
+    # Off a terminal its progress is plain lines, the last at the end, not a silent bar.
+    assert "imported 3 of 3 items (100%)" in result.stderr.splitlines()

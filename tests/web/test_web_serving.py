@@ -51,19 +51,35 @@ def test_serve_refuses_a_number_of_workers_out_of_range(
 
 def test_serve_on_postgresql_starts_several_workers(uvicorn_calls: list[dict[str, Any]],
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    # No server at db.example: the check that the database opens (tests/cli/
+    # test_unreachable_database.py) is recorded instead, like uvicorn.
+    checked: list[str] = []
+    monkeypatch.setattr(serve_module, "check_reachable",
+                        lambda url, **kwargs: checked.append(url))
     monkeypatch.setenv("FLOWDESK_DATABASE_URL", "postgresql://db.example/flowdesk")
     for workers in ("2", "32"):
         result = CliRunner().invoke(serve_module.serve, ["--workers", workers, "--port", "8123"])
         assert result.exit_code == 0, result.output
     assert [(c["workers"], c["port"]) for c in uvicorn_calls] == [(2, 8123), (32, 8123)]
+    assert checked == ["postgresql://db.example/flowdesk"] * 2
 
 
 def test_serve_with_one_worker_starts_the_server(uvicorn_calls: list[dict[str, Any]],
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FLOWDESK_DATABASE_URL", "sqlite:///:memory:")
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  tmp_path: Path) -> None:
+    monkeypatch.setenv("FLOWDESK_DATABASE_URL", f"sqlite:///{tmp_path / 'flowdesk.db'}")
     result = CliRunner().invoke(serve_module.serve, ["--workers", "1", "--port", "8123"])
     assert result.exit_code == 0, result.output
     assert [(c["workers"], c["port"]) for c in uvicorn_calls] == [(1, 8123)]
+
+
+def test_serve_does_not_start_on_a_database_it_cannot_open(
+        uvicorn_calls: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FLOWDESK_DATABASE_URL", "sqlite:///:memory:")
+    result = CliRunner().invoke(serve_module.serve, ["--port", "8123"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: cannot open the database sqlite:///:memory:: ")
+    assert uvicorn_calls == []
 
 
 def test_without_a_secret_key_each_installation_makes_and_keeps_its_own(

@@ -33,7 +33,7 @@ from flowdesk.analytics.percentiles import STANDARD, nearest_rank
 from flowdesk.analytics.periods import Period
 from flowdesk.analytics.promises import Promises
 from flowdesk.analytics.report import summary
-from flowdesk.analytics.timezones import day_to_date, from_us
+from flowdesk.analytics.timezones import day_to_date, from_us, zone_label
 from flowdesk.analytics.workflow import PHASE_NAMES
 
 DEFAULT_FORECAST_DAYS = 14
@@ -41,6 +41,9 @@ DEFAULT_WINDOW_DAYS = 90
 DEFAULT_TRIALS = 10_000
 MAX_FORECAST_DAYS = 3650
 EFFICIENCY_BINS = 10  # 0-10 %, 10-20 %, ... 90-100 %
+# The cumulative flow diagram opens on work in progress only once done items are more than
+# this share of everything that arrived: the open bands would be under a fifth of its height.
+WIP_VIEW_DONE_SHARE = 0.8
 
 
 def chart_payload(flow: Flow, period: Period, where: Where | None,
@@ -74,6 +77,7 @@ def chart_payload(flow: Flow, period: Period, where: Where | None,
             "end": period.end.isoformat(),
             "days": period.length,
             "timezone": flow.workflow.timezone,
+            "timezone_label": zone_label(flow.workflow.timezone),
             "as_of": from_us(flow.as_of).isoformat(),
         },
         "where": {name: value if isinstance(value, str) else list(value)
@@ -117,9 +121,30 @@ def _keys(flow: Flow, items: I64) -> list[str]:
 
 def cumulative_flow_chart(flow: Flow, period: Period, where: Where | None) -> dict[str, Any]:
     """Return the cumulative flow diagram: per state (workflow order) and day, the items
-    that had reached the state or a later one by the end of the day."""
+    that had reached the state or a later one by the end of the day.
+
+    ``wip_only`` is the same diagram without the done bands (discarded items are in no
+    band): per state before done, the items that had reached it or a later one and were not
+    delivered by the end of the day, i.e. each line less the first done line. Thousands of
+    done items then no longer flatten the few in progress into a line. ``view`` is the one
+    to show first: ``"wip"`` when done items are more than ``WIP_VIEW_DONE_SHARE`` of the
+    top line on the last day, else ``"all"``.
+    """
     cfd = cumulative_flow(flow, period, where)
-    return {"dates": period.dates(), "states": list(cfd.states), "lines": cfd.lines.tolist()}
+    first_done = len(flow.workflow.upstream) + len(flow.workflow.committed)
+    open_lines = cfd.lines[:first_done]
+    if first_done < len(cfd.states):
+        open_lines = open_lines - cfd.lines[first_done]
+    done_share = 0.0
+    if period.length and first_done < len(cfd.states) and cfd.lines[0, -1] > 0:
+        done_share = float(cfd.lines[first_done, -1] / cfd.lines[0, -1])
+    return {
+        "dates": period.dates(),
+        "states": list(cfd.states),
+        "lines": cfd.lines.tolist(),
+        "wip_only": {"states": list(cfd.states[:first_done]), "lines": open_lines.tolist()},
+        "view": "wip" if done_share > WIP_VIEW_DONE_SHARE else "all",
+    }
 
 
 def lead_time_chart(flow: Flow, period: Period, where: Where | None) -> dict[str, Any]:

@@ -30,6 +30,28 @@ _US_PER_HOUR = 3600 * US_PER_SECOND
 _CHUNK = 1 << 14
 
 
+_ETC_GMT = re.compile(r"^Etc/(?:GMT|UTC|UCT|Greenwich|Universal|Zulu)(?:([+-])(\d{1,2}))?$")
+
+
+def zone_label(name: str) -> str:
+    """A zone as people read it: IANA names as they are ("Europe/Brussels"), but the POSIX
+    "Etc/GMT-1", whose sign is inverted (it is one hour *ahead* of UTC), as "UTC+01:00";
+    fixed offsets ("+01:00") as "UTC+01:00"; "Etc/UTC" and "Etc/GMT" as "UTC"."""
+    etc = _ETC_GMT.match(name)
+    if etc:
+        sign, hours = etc.groups()
+        if not hours or int(hours) == 0:
+            return "UTC"
+        return f"UTC{'+' if sign == '-' else '-'}{int(hours):02d}:00"
+    offset = _OFFSET.match(name)
+    if offset:
+        sign, hours, minutes = offset.groups()
+        if int(hours) == 0 and int(minutes) == 0:
+            return "UTC"
+        return f"UTC{sign}{hours}:{minutes}"
+    return name
+
+
 def to_us(moment: datetime) -> int:
     """Return a timezone-aware datetime as integer microseconds since the epoch (UTC)."""
     if moment.tzinfo is None or moment.utcoffset() is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
@@ -321,7 +321,7 @@ class ItemOut(BaseModel):
         "from (null: value demand)")
 
     @classmethod
-    def of(cls, item: WorkItem, service: Service) -> ItemOut:
+    def of(cls, item: WorkItem, service: Service) -> Self:
         stage = service.stage(item.stage_id)
         blocker = item.blocker if item.is_blocked else None
         return cls(
@@ -339,6 +339,19 @@ class ItemOut(BaseModel):
             failure_demand=None if item.failure_kind is None else FailureDemandOut(
                 kind=FailureKind(item.failure_kind), stems_from=item.stems_from_key or None),
         )
+
+
+class WarningOut(BaseModel):
+    field: str
+    message: str
+
+
+class CreatedItemOut(ItemOut):
+    """A new item, with what was accepted but may not have been meant."""
+
+    warnings: list[WarningOut] = Field(
+        default_factory=list, description="accepted but worth a second look, by field: a due "
+        "date already past in the service's time zone")
 
 
 def _in_zone(moment: datetime | None, timezone: str) -> datetime | None:

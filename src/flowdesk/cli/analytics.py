@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import json
-import sys
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -16,7 +15,13 @@ from typing import Any, TypeVar
 
 import click
 
-from flowdesk.cli.context import friendly_errors, in_existing_folder, unit_of_work
+from flowdesk.cli.context import (
+    check_database,
+    friendly_errors,
+    in_existing_folder,
+    unit_of_work,
+)
+from flowdesk.cli.progress import Progress
 from flowdesk.domain.clock import SystemClock
 from flowdesk.domain.people import LOCAL_USER, Actor
 from flowdesk.services import analytics
@@ -47,6 +52,19 @@ def source_options(func: F) -> F:
 def load_source(service_key: str | None, history: Path | None,
                 workflow: Path | None, team: str | None = None) -> analytics.FlowSource:
     """The flow source the options name; refuses --team with --service (no team data)."""
+    check_source_options(service_key, history, workflow, team)
+    if service_key:
+        with unit_of_work() as uow:
+            return analytics.from_service(uow, LOCAL_USER, service_key, SystemClock().now(),
+                                          with_promises=True)
+    assert history is not None and workflow is not None
+    return analytics.from_history(history, workflow)
+
+
+def check_source_options(service_key: str | None, history: Path | None,
+                         workflow: Path | None, team: str | None = None) -> None:
+    """Refuse options that name no source, or two, or --team with --service (usage errors,
+    before any database is opened)."""
     if service_key and (history or workflow):
         raise click.UsageError("give either --service or --history with --workflow, not both")
     if service_key:
@@ -54,12 +72,9 @@ def load_source(service_key: str | None, history: Path | None,
             raise click.BadParameter("a service's items have no team: --team filters "
                                      "history files only (use --type, --class-of-service or "
                                      "--customer with --service)", param_hint="'--team'")
-        with unit_of_work() as uow:
-            return analytics.from_service(uow, LOCAL_USER, service_key, SystemClock().now(),
-                                          with_promises=True)
-    if history and workflow:
-        return analytics.from_history(history, workflow)
-    raise click.UsageError("give --service KEY, or --history FILE with --workflow W.toml")
+        return
+    if not (history and workflow):
+        raise click.UsageError("give --service KEY, or --history FILE with --workflow W.toml")
 
 
 def show_skipped_rows(source: analytics.FlowSource, limit: int = SHOWN_PROBLEMS) -> int:
@@ -102,17 +117,17 @@ def import_command(history: Path, workflow: Path, service_key: str, name: str | 
     """Import another tool's history into a service (safe to run twice)."""
     from flowdesk.services.imports import import_history
 
+    check_database()
     click.echo(f"reading {history}", err=True)
     source = analytics.from_history(history, workflow)
     assert source.history is not None
     read = source.history
     show_skipped_rows(source)
-    with unit_of_work() as uow, click.progressbar(
-        length=source.flow.item_count, label="importing items", file=sys.stderr,
-    ) as bar:
+    with unit_of_work() as uow, Progress(source.flow.item_count, label="importing items",
+                                         past="imported", noun="items") as bar:
         result = import_history(uow, SystemClock(), IMPORTER, key=service_key, name=name,
                                 history=read, workflow=source.flow.workflow,
-                                progress=bar.update)
+                                progress=lambda count: bar.update(bar.done + count))
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     verb = "created" if result.service_created else "updated"

@@ -7,17 +7,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from flowdesk.cli.context import friendly_errors, in_existing_folder, settings
+from flowdesk.cli.context import check_database, friendly_errors, in_existing_folder, settings
+from flowdesk.cli.database import check_reachable, shown
 
 if TYPE_CHECKING:
     from flowdesk.storage.tablecopy import Summary
-
-
-def shown(url: str) -> str:
-    """A database URL without its password."""
-    from flowdesk.storage.db import shown_url
-
-    return shown_url(url)
 
 
 def echo_summary(summary: Summary | None) -> None:
@@ -43,6 +37,7 @@ def backup(out: Path, logical: bool) -> None:
     export of every table."""
     from flowdesk.storage import backup as store
 
+    check_database()
     url = settings().database_url
     outcome = store.backup(url, out, logical=logical)
     click.echo(f"backed up {shown(url)} to {out} ({outcome.method})")
@@ -60,6 +55,7 @@ def restore(source: Path, force: bool) -> None:
     A database that holds any rows is refused unless --force is given."""
     from flowdesk.storage import backup as store
 
+    check_database()
     url = settings().database_url
     outcome = store.restore(url, source, force=force)
     click.echo(f"restored {source} into {shown(url)} ({outcome.method})")
@@ -76,7 +72,9 @@ def migrate_db(target: str, force: bool) -> None:
     back, ids kept; then check every table's row count and checksum, the event log's too."""
     from flowdesk.storage import backup as store
 
+    check_database()
     url = settings().database_url
+    check_reachable(target)
     _, copied = store.migrate(url, target, force=force)
     click.echo(f"copied {shown(url)} to {shown(target)}; row counts and checksums match:")
     echo_summary(copied)

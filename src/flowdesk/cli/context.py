@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
@@ -30,18 +31,28 @@ def settings() -> Settings:
 @contextmanager
 def unit_of_work(*, migrate: bool = True) -> Iterator[UnitOfWork]:
     """A unit of work on the configured database, upgraded to the newest schema first."""
-    from flowdesk.storage.db import make_engine
+    from flowdesk.cli.database import open_engine
     from flowdesk.storage.migrate import upgrade
     from flowdesk.storage.unit_of_work import UnitOfWork
 
     conf = settings()
-    engine = make_engine(conf.database_url, synchronous=conf.sqlite_synchronous)
+    engine = open_engine(conf.database_url, data_dir=conf.data_dir,
+                         synchronous=conf.sqlite_synchronous)
     try:
         if migrate:
             upgrade(engine)
         yield UnitOfWork(engine)
     finally:
         engine.dispose()
+
+
+def check_database() -> None:
+    """Stop with one line (DatabaseUnreachable) unless the configured database opens: for
+    commands that print or read something before they open it."""
+    from flowdesk.cli.database import check_reachable
+
+    conf = settings()
+    check_reachable(conf.database_url, data_dir=conf.data_dir)
 
 
 def in_existing_folder(ctx: click.Context, param: click.Parameter,
@@ -55,8 +66,8 @@ def in_existing_folder(ctx: click.Context, param: click.Parameter,
 
 
 def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Show domain errors, and files that cannot be read or written, as one clear line
-    instead of a traceback."""
+    """Show domain errors, files that cannot be read or written, and a database lost during
+    the command as one clear line instead of a traceback."""
     @wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
@@ -67,4 +78,18 @@ def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
         except OSError as exc:
             name = f"{exc.filename}: " if exc.filename else ""
             raise click.ClickException(f"{name}{exc.strerror or exc}") from None
+        except Exception as exc:
+            if not _database_failure(exc):
+                raise
+            from flowdesk.cli.database import reason_of, shown
+            raise click.ClickException(
+                f"the database {shown(settings().database_url)} failed: {reason_of(exc)}"
+            ) from None
     return wrapper
+
+
+def _database_failure(exc: Exception) -> bool:
+    """A database lost during the command (SQLAlchemy's OperationalError). A command that
+    never loaded SQLAlchemy cannot have met one, so it is not imported to ask."""
+    errors = sys.modules.get("sqlalchemy.exc")
+    return errors is not None and isinstance(exc, errors.OperationalError)

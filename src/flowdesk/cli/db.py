@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from flowdesk.cli.context import settings
-from flowdesk.storage.db import make_engine
+from flowdesk.cli.database import open_engine, shown
 from flowdesk.storage.migrate import upgrade
 
 
@@ -17,10 +17,10 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Bring the database to the newest schema (safe to run again)."""
-    url = settings().database_url
-    engine = make_engine(url)
+    conf = settings()
+    engine = open_engine(conf.database_url, data_dir=conf.data_dir)
     try:
         upgrade(engine)
     finally:
         engine.dispose()
-    click.echo(f"database is up to date: {engine.url.render_as_string(hide_password=True)}")
+    click.echo(f"database is up to date: {shown(conf.database_url)}")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 import time
 from datetime import UTC, datetime
 
 import click
 
 from flowdesk.cli.context import friendly_errors, settings, unit_of_work
+from flowdesk.cli.database import shown
 from flowdesk.cli.demo_accounts import (
     DemoAccounts,
     account_lines,
@@ -17,6 +17,7 @@ from flowdesk.cli.demo_accounts import (
     make_demo_accounts,
     write_private,
 )
+from flowdesk.cli.progress import Progress, say
 from flowdesk.demo import run_demo
 from flowdesk.demo.runner import MAX_DAYS, existing_demo_services
 
@@ -46,6 +47,7 @@ def demo(seed: int, days: int, end: datetime | None, remove: bool = False) -> No
     if remove:
         remove_demo()
         return
+    where = shown(settings().database_url)
     with unit_of_work() as uow:
         present = existing_demo_services(uow)
         if present:
@@ -53,24 +55,23 @@ def demo(seed: int, days: int, end: datetime | None, remove: bool = False) -> No
                 f"the demo services already exist ({', '.join(present)}); "
                 "to load the demo again, point FLOWDESK_DATABASE_URL at an empty database"
             )
+        say(f"demo: loading into the database {where}")
+        say(f"demo: simulating {days:,} {'day' if days == 1 else 'days'} of the claims "
+            "service centre")
         started = time.perf_counter()
-        with click.progressbar(length=days, label="simulating days", file=sys.stderr) as bar:
-            shown = 0
-
-            def progress(done: int) -> None:
-                nonlocal shown
-                bar.update(done - shown)
-                shown = done
-
+        with Progress(days, label="demo: simulating days", past="demo: simulated",
+                      noun="days") as bar:
             summary = run_demo(uow, seed=seed, days=days,
-                               end=end.replace(tzinfo=UTC) if end else None, progress=progress)
+                               end=end.replace(tzinfo=UTC) if end else None,
+                               progress=bar.update)
         elapsed = time.perf_counter() - started
+        say("demo: making the sign-in accounts")
         found = make_demo_accounts(uow)
     click.echo(
         f"Loaded the demo services {' and '.join(summary.services)}: "
         f"{summary.items:,} items and {summary.events:,} events over {summary.days} days "
         f"({summary.start:%Y-%m-%d %H:%M} to {summary.end:%Y-%m-%d %H:%M} UTC), "
-        f"in {elapsed:.1f} s."
+        f"in {elapsed:.1f} s, into the database {where}."
     )
     show_accounts(found)
 

@@ -12,9 +12,14 @@ from typing import Any
 import click
 
 from flowdesk.analytics.charts import DEFAULT_FORECAST_DAYS, MAX_FORECAST_DAYS
-from flowdesk.cli.analytics import load_source, show_skipped_rows, source_options
+from flowdesk.cli.analytics import (
+    check_source_options,
+    load_source,
+    show_skipped_rows,
+    source_options,
+)
 from flowdesk.cli.analytics import where as where_of
-from flowdesk.cli.context import friendly_errors, in_existing_folder
+from flowdesk.cli.context import check_database, friendly_errors, in_existing_folder
 from flowdesk.domain.clock import SystemClock
 from flowdesk.reporting import chart_data, render_report
 from flowdesk.reporting.data import DEFAULT_SEED
@@ -43,6 +48,9 @@ def report(service_key: str | None, history: Path | None, workflow: Path | None,
            start: datetime | None, end: datetime | None, output: Path, forecast_days: int,
            forecast_count: int | None, seed: int) -> None:
     """Write an offline HTML flow report: charts, headline numbers and what they mean."""
+    check_source_options(service_key, history, workflow, team)
+    if service_key:
+        check_database()  # before the progress bar: one line if it cannot be opened
     found: dict[str, Any] = {}
 
     def read() -> None:

@@ -9,9 +9,9 @@ import click
 import uvicorn
 
 from flowdesk.cli.context import settings
+from flowdesk.cli.database import check_reachable, open_engine
 from flowdesk.config import Settings, warn_about_dev_secret
 from flowdesk.storage.counts import service_count
-from flowdesk.storage.db import make_engine
 from flowdesk.storage.migrate import upgrade
 
 if TYPE_CHECKING:
@@ -34,6 +34,7 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
     """Serve the web board and the API."""
     conf = settings()
     check_workers(workers, conf)
+    check_reachable(conf.database_url, data_dir=conf.data_dir)
     uvicorn.run(
         "flowdesk.cli.serve:serving_app", factory=True, host=host or conf.host,
         port=port or conf.port, workers=workers, log_level=conf.log_level,
@@ -79,7 +80,8 @@ def serving_app() -> FastAPI:
 @click.pass_context
 def run(ctx: click.Context, host: str | None, port: int | None) -> None:
     """Upgrade the database, load the demo if it is empty, and serve."""
-    engine = make_engine(settings().database_url)
+    conf = settings()
+    engine = open_engine(conf.database_url, data_dir=conf.data_dir)
     try:
         upgrade(engine)
         with engine.connect() as conn:

@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 
 from flowdesk.domain.calendars import Calendar
 from flowdesk.domain.items import WorkItem
-from flowdesk.web.cards import age_days, age_words, due_of, initials, sla_of
+from flowdesk.web.cards import age_of, due_of, initials, sla_of
 from flowdesk.web.hints import CardHint
 
 NO_NAMES: Mapping[str, str] = {}
@@ -64,9 +64,9 @@ def card_body(item: WorkItem, now: datetime, service_key: str, hint: CardHint | 
         f'<div class="card-top"><span class="card-key">{key}</span>'
         f'<span class="cos-tag">{item.cos.label}</span>'
     ]
-    age = age_days(item, now, timezone)
+    age = age_of(item, now, timezone)
     if age is not None:
-        parts.append(f'<span class="card-age" title="{age_words(age)}">{age}d</span>')
+        parts.append(f'<span class="card-age" title="{age.words}">{age.short}</span>')
     if hint is not None and hint.tone:
         title = escape(hint.title)
         parts.append(f'<span class="age-hint age-{hint.tone}" title="{title}">'

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import date, datetime, time, timedelta
 
 from flowdesk.analytics.age import age_in_days
+from flowdesk.analytics.timezones import zone_label
 from flowdesk.domain.calendars import Calendar
+from flowdesk.domain.due_dates import day_text, zone_of
 from flowdesk.domain.items import WorkItem
 from flowdesk.domain.workflow import Stage
 
@@ -36,25 +37,19 @@ class Due:
     iso: str
 
 
-def zone_of(timezone: str) -> tzinfo:
-    """The service's zone; UTC for a name this machine does not know."""
-    try:
-        return ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        return UTC
-
-
 def due_of(item: WorkItem, now: datetime, timezone: str = "UTC") -> Due | None:
     """The due-date badge: overdue once the due day has ended in the service's zone (its
-    local midnight, not UTC's), soon within 24 hours."""
+    local midnight, not UTC's), soon within 24 hours. The date names its year when that is
+    not the current local year."""
     if item.due_date is None or item.delivered_at is not None or item.discarded_at is not None:
         return None
     # The day after the last there is has no midnight: a date stored before dates were
     # checked (9999-12-31) still shows, as never overdue.
     next_day = item.due_date + timedelta(days=1) if item.due_date < date.max else date.max
-    end_of_day = datetime.combine(next_day, time(), tzinfo=zone_of(timezone))
+    zone = zone_of(timezone)
+    end_of_day = datetime.combine(next_day, time(), tzinfo=zone)
     left = end_of_day - now
-    day = f"{item.due_date.day} {item.due_date:%b}"
+    day = day_text(item.due_date, now.astimezone(zone).date())
     if left <= timedelta(0):
         return Due(f"Overdue · {day}", "overdue", item.due_date.isoformat())
     if left <= timedelta(days=1):
@@ -94,7 +89,7 @@ def sla_of(item: WorkItem, now: datetime, calendar: Calendar | None,
         tone = "soon" if left * 4 <= span else ""
         words = f"{_duration(left)} left"
     local = item.due_at.astimezone(zone_of(timezone))
-    due = f"due {local:%a} {local.day} {local:%b %H:%M} ({timezone})"
+    due = f"due {local:%a} {local.day} {local:%b %H:%M} ({zone_label(timezone)})"
     headline = item.entitlement.split(":", 1)[0] if item.entitlement else "agreement"
     return Sla(headline, words, tone, due, local.isoformat(), item.entitlement)
 
@@ -118,6 +113,34 @@ def age_words(age: int) -> str:
     """The age in words, as badges and tooltips say it: "day 3 since commitment"."""
     return f"{age} calendar day{'' if age == 1 else 's'} since commitment (day 1 is the day of " \
         "commitment)"
+
+
+@dataclass(frozen=True)
+class Age:
+    """The age badge of a card: short ("4d") and in words."""
+
+    short: str
+    words: str
+
+
+def _days(count: int) -> str:
+    return f"{count} day{'' if count == 1 else 's'}"
+
+
+def age_of(item: WorkItem, now: datetime, timezone: str = "UTC") -> Age | None:
+    """What a card says about its age: in progress, whole days since commitment; delivered,
+    its lead time in calendar days ("delivered in 3 days", as the analytics count it);
+    discarded after commitment, how long it was in progress. None before commitment."""
+    if item.committed_at is None:
+        return None
+    if item.delivered_at is not None:  # its calendar lead time, the one definition of age
+        days = age_in_days(item.committed_at, item.delivered_at, timezone) or 1
+        return Age(f"{days}d", f"delivered in {_days(days)}")
+    if item.discarded_at is not None:
+        days = age_in_days(item.committed_at, item.discarded_at, timezone) or 1
+        return Age(f"{days}d", f"discarded after {_days(days)} in progress")
+    age = age_days(item, now, timezone) or 1
+    return Age(f"{age}d", age_words(age))
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,11 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from flowdesk import __version__
+from flowdesk.analytics.timezones import zone_label
+from flowdesk.domain.due_dates import zone_of
 from flowdesk.http import csrf
 from flowdesk.web.card_html import card_html
-from flowdesk.web.cards import age_days, age_words, due_of, initials, zone_of
+from flowdesk.web.cards import age_days, age_of, age_words, due_of, initials
 from flowdesk.web.markdown import render_markdown
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -40,11 +42,14 @@ def static_url(path: str) -> str:
 
 def when(moment: datetime | None, timezone: str = "UTC") -> str:
     """`2 Mar 2026, 10:00 CET`: the moment in the zone (the service's), saying which; or an
-    empty string."""
+    empty string. A zone without a name of its own says its offset: `UTC+01:00`."""
     if moment is None:
         return ""
     local = moment.astimezone(zone_of(timezone))
-    return f"{local.day} {local:%b %Y, %H:%M} {local.tzname()}"
+    name = local.tzname() or ""
+    if not name or name[0] in "+-":  # "Etc/GMT-1" calls itself "+01"
+        name = zone_label(local.strftime("%z")[:3] + ":" + local.strftime("%z")[3:])
+    return f"{local.day} {local:%b %Y, %H:%M} {name}"
 
 
 def on_day(day: date | None) -> str:
@@ -63,8 +68,8 @@ def make_environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(markdown=render_markdown, initials=initials, when=when, day=on_day,
-                       thousands="{:,}".format)
-    env.globals.update(static=static_url, due_of=due_of, age_days=age_days,
+                       thousands="{:,}".format, zone=zone_label)
+    env.globals.update(static=static_url, due_of=due_of, age_days=age_days, age_of=age_of,
                        age_words=age_words, card=card_html)
     return env
 

@@ -8,6 +8,7 @@ from flowdesk.api.schemas import (
     BoardOut,
     BoardStageOut,
     ClassPolicyIn,
+    CreatedItemOut,
     FixWindowIn,
     FixWindowOut,
     ItemIn,
@@ -18,9 +19,11 @@ from flowdesk.api.schemas import (
     ServiceOut,
     ServiceSummaryOut,
     StageGroupIn,
+    WarningOut,
     WorkflowIn,
 )
 from flowdesk.domain.classes import ClassOfService
+from flowdesk.domain.due_dates import past_due_warning
 from flowdesk.domain.workflow import StageSpec
 from flowdesk.domain.workflow_change import StageDraft
 from flowdesk.http.deps import ActorDep, ClockDep, UowDep
@@ -140,12 +143,13 @@ def get_board(key: str, uow: UowDep, clock: ClockDep, actor: ActorDep) -> BoardO
     ])
 
 
-@router.post("/services/{key}/items", response_model=ItemOut, status_code=201,
+@router.post("/services/{key}/items", response_model=CreatedItemOut, status_code=201,
              responses={200: {"description": "a replay: the item this Idempotency-Key made",
-                              "model": ItemOut}})
+                              "model": CreatedItemOut}})
 def post_item(key: str, body: ItemIn, uow: UowDep, clock: ClockDep, actor: ActorDep,
               response: Response,
-              idempotency_key: str | None = Header(default=None, max_length=200)) -> ItemOut:
+              idempotency_key: str | None = Header(default=None,
+                                                   max_length=200)) -> CreatedItemOut:
     item, replayed = create_item_once(uow, clock, actor, CreateItem(
         service_key=key, title=body.title, type=body.type, cos=body.class_of_service,
         description=body.description, customer=body.customer, due_date=body.due_date,
@@ -157,4 +161,9 @@ def post_item(key: str, body: ItemIn, uow: UowDep, clock: ClockDep, actor: Actor
         response.headers["Idempotent-Replayed"] = "true"
     response.headers["ETag"] = f'"{item.version}"'
     response.headers["Location"] = f"/api/v1/items/{item.key}"
-    return ItemOut.of(item, queries.get_service(uow, actor, key))
+    service = queries.get_service(uow, actor, key)
+    out = CreatedItemOut.of(item, service)
+    warning = past_due_warning(item.due_date, clock.now(), service.timezone)
+    if warning is not None:
+        out.warnings = [WarningOut(field=warning.field, message=warning.message)]
+    return out

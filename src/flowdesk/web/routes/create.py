@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from flowdesk.domain.classes import CLASS_ORDER, ClassOfService
+from flowdesk.domain.due_dates import past_due_warning
 from flowdesk.domain.errors import FlowdeskError, NotFound, WipLimitExceeded
 from flowdesk.domain.policy import Action, authorize
 from flowdesk.domain.workflow import Phase
@@ -20,7 +22,7 @@ from flowdesk.services.commands import CreateItem
 from flowdesk.services.items import create_item
 from flowdesk.web.deps import FormDep
 from flowdesk.web.forms import FormReader
-from flowdesk.web.panel import PanelState, item_page, view_query, with_board
+from flowdesk.web.panel import Message, PanelState, item_page, view_query, with_board
 from flowdesk.web.templating import is_htmx
 
 router = APIRouter(include_in_schema=False)
@@ -48,6 +50,16 @@ def _form_page(request: Request, key: str, values: dict[str, str], errors: dict[
         "close_url": f"/services/{service.key}/board{q.query_string(show=None)}",
     }
     return with_board(request, "_panel_new.html", context, status)
+
+
+def created_warning(request: Request, key: str, due: date | None,
+                    now: datetime) -> Message | None:
+    """The warning the new item's panel shows: a due date already past (accepted)."""
+    if due is None:
+        return None
+    service = queries.get_service(request.app.state.uow, request_actor(request), key)
+    warning = past_due_warning(due, now, service.timezone)
+    return None if warning is None else Message("warn", f"Created, but {warning.message}.")
 
 
 @router.get("/services/{key}/new", response_class=HTMLResponse)
@@ -117,8 +129,9 @@ def create(key: str, request: Request, form: FormDep, uow: UowDep, clock: ClockD
         return _form_page(request, key, values, {exc.field or "title": exc.message},
                           status_for(exc))
     url = f"/services/{key.upper()}/items/{item.key}"
-    if not is_htmx(request):
-        return RedirectResponse(url, status_code=303)
-    response = item_page(request, item.key, PanelState())
+    warning = created_warning(request, key, item.due_date, clock.now())
+    if not is_htmx(request):  # the item's page repeats the warning it is sent to
+        return RedirectResponse(url + ("?warning=due_date" if warning else ""), status_code=303)
+    response = item_page(request, item.key, PanelState(message=warning))
     response.headers["HX-Push-Url"] = url + view_query(request).query_string(show=None)
     return response

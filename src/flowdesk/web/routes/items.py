@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from flowdesk.domain.classes import ClassOfService
+from flowdesk.domain.due_dates import past_due_warning
 from flowdesk.domain.errors import InvalidInput, NotFound
 from flowdesk.domain.people import Actor
 from flowdesk.domain.workflow import Phase
@@ -18,20 +19,26 @@ from flowdesk.services.commands import AssignItem, BlockItem, MoveItem, UpdateIt
 from flowdesk.storage.unit_of_work import UnitOfWork
 from flowdesk.web.deps import FormDep
 from flowdesk.web.forms import FormReader
-from flowdesk.web.panel import item_page, run_action
+from flowdesk.web.panel import Message, PanelState, item_page, run_action
 
 router = APIRouter(include_in_schema=False)
 actions = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf)])
 
 
 @router.get("/services/{key}/items/{item_key}", response_class=HTMLResponse)
-def item_detail(key: str, item_key: str, request: Request, uow: UowDep,
+def item_detail(key: str, item_key: str, request: Request, uow: UowDep, clock: ClockDep,
                 actor: ActorDep) -> HTMLResponse:
-    """The item's panel over its board (or the panel alone for a partial request)."""
-    _, service = queries.get_item(uow, actor, item_key)
+    """The item's panel over its board (or the panel alone for a partial request). Just
+    created with a due date already past (`?warning=due_date`), it says so."""
+    item, service = queries.get_item(uow, actor, item_key)
     if service.key != key.upper():
         raise NotFound(f"no item {item_key} on service {key}", field="item")
-    return item_page(request, item_key)
+    state = PanelState()
+    if request.query_params.get("warning") == "due_date":
+        warning = past_due_warning(item.due_date, clock.now(), service.timezone)
+        if warning is not None:
+            state = PanelState(message=Message("warn", f"Created, but {warning.message}."))
+    return item_page(request, item_key, state)
 
 
 def _stage_in(uow: UnitOfWork, actor: Actor, item_key: str, phase: Phase) -> int:

@@ -122,9 +122,10 @@
       period.textContent = longDate(data.period.start) + ' to ' + longDate(data.period.end) +
         ' · ' + plural(data.period.days, 'day') + ' · ' +
         (filters.length ? filters.join(', ') : 'all items') + ' · time zone ' +
-        data.period.timezone + ' · as of ' + (data.period.as_of_local ?
-          data.period.as_of_local.slice(0, 16).replace('T', ' ') + ' (' + data.period.timezone +
-          ')' : data.period.as_of.slice(0, 16).replace('T', ' ') + ' UTC');
+        (data.period.timezone_label || data.period.timezone) + ' · as of ' +
+          (data.period.as_of_local ? data.period.as_of_local.slice(0, 16).replace('T', ' ') +
+          ' (' + (data.period.timezone_label || data.period.timezone) + ')' :
+          data.period.as_of.slice(0, 16).replace('T', ' ') + ' UTC');
     }
   }
 
@@ -145,6 +146,16 @@
     C.howMany(root, data);
     C.when(root, data);
     if (window.FlowdeskDemandCharts) { window.FlowdeskDemandCharts.draw(root, data); }
+    var cfdCard = K.card(root, 'cfd');
+    if (cfdCard && !cfdCard.dataset.wired) {
+      cfdCard.dataset.wired = '1';
+      cfdCard.querySelectorAll('[data-cfd]').forEach(function (button) {
+        button.addEventListener('click', function () {
+          root.dataset.cfd = button.dataset.cfd;
+          C.cfd(root, root.analyticsData);
+        });
+      });
+    }
     var section = K.card(root, 'throughput');
     if (section && !section.dataset.wired) {
       section.dataset.wired = '1';

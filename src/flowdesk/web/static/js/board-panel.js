@@ -42,6 +42,14 @@
     var form = document.getElementById('board-filters');
     if (!form) { return; }
     var timer = null;
+    // On a phone the lanes and filters fold away behind one button (css: .filters-toggle).
+    var toggle = form.querySelector('[data-filters-toggle]');
+    if (toggle) {
+      toggle.addEventListener('click', function () {
+        var open = form.classList.toggle('is-open');
+        toggle.setAttribute('aria-expanded', String(open));
+      });
+    }
     form.addEventListener('change', function (event) {
       if (event.target.name !== 'q') { applyFilters(form); }
     });

@@ -13,9 +13,20 @@
 
   // ---- the charts --------------------------------------------------------------------------
 
+  // The whole diagram, or work in progress only (cfd.wip_only: no done bands, each line less
+  // the delivered): the person's choice (root.dataset.cfd), else the payload's cfd.view.
   function drawCfd(root, data) {
-    var cfd = data.cumulative_flow;
-    var colours = stateColours(data.states);
+    var whole = data.cumulative_flow;
+    var view = root.dataset.cfd || whole.view || 'all';
+    var cfd = view === 'wip' ? whole.wip_only : whole;
+    var section = card(root, 'cfd');
+    if (section) {
+      section.dataset.view = view;
+      section.querySelectorAll('[data-cfd]').forEach(function (button) {
+        button.setAttribute('aria-pressed', String(button.dataset.cfd === view));
+      });
+    }
+    var colours = stateColours(data.states).slice(0, cfd.states.length);
     var datasets = cfd.states.map(function (state, k) {
       return {
         label: state, data: cfd.lines[k], borderColor: colours[k], borderWidth: 1,
@@ -23,26 +34,28 @@
         fill: k === cfd.states.length - 1 ? 'origin' : '+1', tension: 0, stepped: false
       };
     });
-    var longRange = cfd.dates.length > 120;
+    var longRange = whole.dates.length > 120;
     draw(root, 'cfd', {
       type: 'line',
-      data: { labels: cfd.dates, datasets: datasets },
+      data: { labels: whole.dates, datasets: datasets },
       options: base(root, function (points) {
         var index = points[0].dataIndex;
-        var lines = [longDate(cfd.dates[index])];
+        var lines = [longDate(whole.dates[index])];
         cfd.states.forEach(function (state, k) {
           var next = k + 1 < cfd.states.length ? cfd.lines[k + 1][index] : 0;
           lines.push(state + ': ' + num(cfd.lines[k][index] - next) + ' in it, ' +
-            num(cfd.lines[k][index]) + ' reached');
+            num(cfd.lines[k][index]) + (view === 'wip' ? ' there or later, not delivered' :
+              ' reached'));
         });
         return lines;
       }, {
         plugins: { legend: { display: true, position: 'bottom', reverse: false } },
         scales: { x: { ticks: { callback: function (value) {
-          return shortDate(cfd.dates[value], longRange);
+          return shortDate(whole.dates[value], longRange);
         } } } }
       })
-    }, cfd.dates.length === 0 || cfd.lines.length === 0 || !cfd.lines[0][cfd.dates.length - 1]);
+    }, whole.dates.length === 0 || whole.lines.length === 0 ||
+      !whole.lines[0][whole.dates.length - 1]);
   }
 
   function drawScatter(root, data, options) {
