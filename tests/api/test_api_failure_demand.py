@@ -25,6 +25,7 @@ def snapshot(engine: Engine) -> dict[str, list[tuple[str, ...]]]:
 
 
 def delivered(claims: Claims, title: str) -> str:
+    claims.deliver_from_any_stage()  # straight to Done
     key = claims.new_item(title)["key"]
     claims.moved(key, "Done")
     return str(key)

@@ -40,17 +40,17 @@ def customer_view(summary: dict[str, Any], flow: Flow, period: Period, links: Li
 
 
 def promise_attainment(summary: dict[str, Any]) -> dict[str, Any]:
-    """The headline's attainment of the promise: for now the service level expectation's
-    attainment over the period (the share of delivered items within its days)."""
+    """The headline's attainment of the promise: the service level's attainment over the
+    period, against the targets its items are held to (their agreements' due times, else
+    the service's own targets; `docs/metrics.md`, "Service level")."""
     level = summary.get("service_level")
     if not level:
-        return {"share": None, "delivered": 0, "within": 0, "source": "service_level"}
-    rows = level.get("attainment_weekly", [])
-    delivered = sum(int(row["delivered"]) for row in rows)
-    within = sum(int(row["within"]) for row in rows)
-    return {"share": None if delivered == 0 else round(within / delivered, 6),
-            "delivered": delivered, "within": within, "source": "service_level",
-            "percentile": level.get("percentile"), "days": level.get("days")}
+        return {"share": None, "delivered": 0, "within": 0, "met": None,
+                "source": "service_level"}
+    share = level.get("attainment")
+    return {"share": None if share is None else round(share, 6),
+            "delivered": int(level.get("delivered", 0)), "within": int(level.get("within", 0)),
+            "met": level.get("met"), "source": "service_level"}
 
 
 def headline(summary: dict[str, Any], customer: dict[str, Any],

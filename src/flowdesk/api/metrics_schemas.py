@@ -88,11 +88,106 @@ class AttainmentOut(Out):
     share: Number | None
 
 
-class ServiceLevelOut(Out):
+class AgreementRefOut(Out):
+    id: int
+    version: int
+
+
+class TargetOut(Out):
+    """One target items are held to: an agreement version's, or the service's own (per class
+    of service), with the items delivered in the period under it and how many met it."""
+
+    source: Literal["agreement", "service_level"]
+    agreement: AgreementRefOut | None
+    name: str | None = None
+    scope: str
+    value: Number
+    unit: str
+    class_of_service: str | None
+    customer: str | None
+    measured: str
+    text: str
+    share: Number
+    percentile: Number
+    delivered: int
+    within: int
+    attainment: Number | None
+    met: bool | None
+
+
+class SuggestionOut(Out):
+    """The period's own percentile of lead time: a suggestion for a target, never one."""
+
     percentile: int
     days: Number
-    given: bool
+    text: str
+    label: str
+
+
+class ServiceLevelOut(Out):
+    """Attainment against configured targets (`docs/metrics.md`, "Service level")."""
+
+    targets: list[TargetOut]
+    delivered: int
+    within: int
+    attainment: Number | None
+    met: bool | None
+    untargeted: int
+    target_share: Number | None
     attainment_weekly: list[AttainmentOut]
+    suggestion: SuggestionOut | None
+
+
+class LeadTimeViewOut(Out):
+    """A lead time with its label and where it is measured from and to."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    label: str
+    from_: str = Field(alias="from")
+    to: str
+    days: Percentiles
+    calendar_days: Percentiles
+
+
+class FirstTimeFixOut(Out):
+    rate: Number | None
+    delivered: int
+    fixed: int
+    reopened: int
+    failure_demand: int
+    within_window: int
+    window_days: int
+
+
+class FailureDemandOut(Out):
+    share: Number | None
+    arrived: int
+    failure: int
+    by_kind: dict[str, int]
+
+
+class CustomerValueRowOut(Out):
+    value: str
+    first_time_fix: FirstTimeFixOut
+    failure_demand: FailureDemandOut
+
+
+class PromiseAttainmentOut(Out):
+    share: Number | None
+    delivered: int
+    within: int
+    met: bool | None
+    source: str
+
+
+class HeadlineOut(Out):
+    """What the analytics page leads with: the customer's measures, then deliveries."""
+
+    promise_attainment: PromiseAttainmentOut
+    customer_lead_time_85: Number | None
+    first_time_fix_rate: Number | None
+    failure_demand_share: Number | None
+    delivered: int
 
 
 class DiscardRateOut(Out):
@@ -129,6 +224,12 @@ class SummaryOut(Out):
     service_level: ServiceLevelOut | None
     discard_rate: DiscardRateOut
     rework: ReworkOut
+    system_lead_time: LeadTimeViewOut
+    customer_lead_time: LeadTimeViewOut
+    first_time_fix: FirstTimeFixOut
+    failure_demand: FailureDemandOut
+    customer_value_by: dict[str, list[CustomerValueRowOut]]
+    headline: HeadlineOut
 
 
 class MetricsOut(SummaryOut):
@@ -158,13 +259,29 @@ class ItemRowOut(BaseModel):
     state: str | None
 
 
-class OnTimeOut(Out):
-    """An open item with a due date: the chance it is done by then, given its age."""
+class OnTimeItemOut(Out):
+    """An open item with a due date or due time: the chance it is done by then."""
 
+    key: str
+    title: str
+    state: str | None
+    committed: bool
+    due: str
     probability: Number
     at_risk: bool
     age_days: int
-    due_days: int
+    basis: str
+
+
+class OnTimeOut(Out):
+    """`GET /services/{key}/metrics/on-time`: every open item with a due date or due time,
+    riskiest first (`docs/metrics.md`, "Breach risk")."""
+
+    service: str
+    timezone: str
+    threshold: Number
+    at_risk: int
+    items: list[OnTimeItemOut]
 
 
 class WindowOut(Out):
@@ -228,10 +345,27 @@ class StateOut(Out):
     phase: str
 
 
+class WipOnlyOut(Out):
+    """The cumulative flow without the done bands: each line less the delivered."""
+
+    states: list[str]
+    lines: list[list[int]]
+
+
 class CumulativeFlowOut(Out):
     dates: list[str]
     states: list[str]
     lines: list[list[int]]
+    wip_only: WipOnlyOut
+    view: Literal["all", "wip"]  # the view a page opens on (`docs/metrics.md`)
+
+
+class ChartPeriodOut(PeriodOut):
+    """The period of the charts, with the zone as people read it ("UTC+01:00") and the
+    moment of the data in that zone."""
+
+    timezone_label: str
+    as_of_local: str
 
 
 class LeadPointsOut(Out):
@@ -366,7 +500,7 @@ class DemandChartOut(Out):
 class ChartsOut(Out):
     """Every chart of a service's flow for a period, the same the web page draws."""
 
-    period: PeriodOut
+    period: ChartPeriodOut
     where: Where
     states: list[StateOut]
     summary: SummaryOut

@@ -48,7 +48,7 @@ def service_metric_items(key: str, uow: UowDep, clock: ClockDep, actor: ActorDep
     return analytics.item_rows(source, where)
 
 
-@router.get("/services/{key}/metrics/on-time", response_model=dict[str, OnTimeOut])
+@router.get("/services/{key}/metrics/on-time", response_model=OnTimeOut)
 def service_on_time(key: str, uow: UowDep, clock: ClockDep, actor: ActorDep,
                     threshold: Annotated[float, Query(ge=0, le=1)] = analytics.RISK_THRESHOLD,
                     ) -> dict[str, Any]:
