@@ -8,7 +8,7 @@ from alembic import command
 from sqlalchemy import Engine, insert, select, text
 
 from flowdesk.storage.db import make_engine
-from flowdesk.storage.migrate import alembic_config
+from flowdesk.storage.migrate import alembic_config, upgrade
 from flowdesk.storage.tables import customers, items
 
 
@@ -42,7 +42,7 @@ def test_free_text_customers_become_registry_entries_and_items_refer_to_them(
                     "customer, stage_id, rank, version, arrived_at, updated_at) VALUES "
                     "(:s, :n, :k, 't', '', 'request', 'standard', :c, :st, :n, 1, :now, :now)"),
                     {"s": sid, "n": n, "k": f"CLM-{n}", "c": customer, "st": stage, "now": now})
-        _upgrade(engine, "head")
+        upgrade(engine)  # to the newest schema, as Flowdesk itself upgrades
         with engine.connect() as conn:
             registry = {r.key: r for r in conn.execute(select(customers))}
             rows = conn.execute(select(items.c.customer, items.c.customer_id)
