@@ -18,19 +18,26 @@ from flowdesk.domain.people import Actor
 from flowdesk.domain.policy import Action, authorize
 from flowdesk.domain.workflow import Service
 from flowdesk.storage import repository as repo
-from flowdesk.storage import service_rows
+from flowdesk.storage import service_rows, workflow_rows
 from flowdesk.storage.unit_of_work import UnitOfWork
 
 
 def archive_service(uow: UnitOfWork, clock: Clock, actor: Actor, key: str) -> Service:
     """Archive the service: read-only and out of the services list, its history kept.
-    Archiving an archived service changes nothing (a retry is safe)."""
+    Archiving an archived service changes nothing (a retry is safe).
+
+    On PostgreSQL a move locks no service row, so the archive takes what a workflow change
+    takes: every stage `FOR UPDATE` and a new workflow token. A move under way waits at its
+    target stage, then finds the workflow it read replaced, decides again and is refused."""
     with uow.write() as conn:
         service = _service(uow, conn, actor, key, Action.ARCHIVE_SERVICE)
         if service.archived:
             return service
         now = clock.now()
+        if uow.locks_rows:
+            workflow_rows.lock_stages(conn, service.id)
         service_rows.set_archived_at(conn, service.id, now)
+        repo.touch_workflow(conn, service.id)
         repo.append_event(conn, service_id=service.id, item_id=None, kind="service_archived",
                           at=now, actor=actor.username, payload={"key": service.key})
         return repo.load_service(conn, service.id, archived_ok=True)
