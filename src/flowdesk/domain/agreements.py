@@ -26,7 +26,7 @@ from enum import StrEnum
 from typing import Any
 
 from flowdesk.domain.calendars import Calendar, format_clock, parse_calendar, parse_clock
-from flowdesk.domain.classes import ClassOfService
+from flowdesk.domain.classes import ClassOfService, parse_optional_class
 from flowdesk.domain.errors import Conflict, InvalidInput
 
 #: Upper bounds keep a typo (2000 instead of 20) from promising years ahead.
@@ -303,12 +303,7 @@ def parse_agreement(data: Mapping[str, object], *, id: int, version: int,
     if customer is not None and not isinstance(customer, str):
         raise InvalidInput("customer: give a text or null", "customer")
     cos_value = data.get("class_of_service")
-    try:
-        cos = None if cos_value is None else ClassOfService(str(cos_value))
-    except ValueError:
-        allowed = ", ".join(c.value for c in ClassOfService)
-        raise InvalidInput(f"class_of_service: {cos_value!r} is not one of {allowed}",
-                           "class_of_service") from None
+    cos = parse_optional_class(cos_value)
     calendar, target = data.get("calendar"), data.get("target")
     if not isinstance(calendar, Mapping):
         raise InvalidInput("calendar: give an object", "calendar")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from flowdesk.domain.errors import InvalidInput
+
 
 class ClassOfService(StrEnum):
     EXPEDITE = "expedite"
@@ -68,3 +70,14 @@ def default_class_policies() -> dict[ClassOfService, ClassPolicy]:
             policy="No urgency now; pulled when there is slack.",
         ),
     }
+
+
+def parse_optional_class(value: object, field: str = "class_of_service") -> ClassOfService | None:
+    """Read an optional class of service from input (None: any class), refused by name."""
+    if value is None:
+        return None
+    try:
+        return ClassOfService(str(value))
+    except ValueError:
+        allowed = ", ".join(c.value for c in ClassOfService)
+        raise InvalidInput(f"{field}: {value!r} is not one of {allowed}", field) from None

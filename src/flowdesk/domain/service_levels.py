@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from flowdesk.domain.classes import ClassOfService
+from flowdesk.domain.classes import ClassOfService, parse_optional_class
 from flowdesk.domain.errors import InvalidInput
 
 MAX_DAYS = 1_000
@@ -97,11 +97,6 @@ def _parse_one(entry: object) -> ServiceLevelTarget:
     if unknown:
         raise InvalidInput(f"unknown field {unknown[0]!r}", unknown[0])
     value = entry.get("class_of_service")
-    try:
-        cos = None if value is None else ClassOfService(str(value))
-    except ValueError:
-        allowed = ", ".join(c.value for c in ClassOfService)
-        raise InvalidInput(f"class_of_service: {value!r} is not one of {allowed}",
-                           "class_of_service") from None
+    cos = parse_optional_class(value)
     return ServiceLevelTarget(percentile=entry.get("percentile"),  # type: ignore[arg-type]
                               days=entry.get("days"), cos=cos)  # type: ignore[arg-type]
