@@ -136,6 +136,23 @@ def test_deactivating_a_user_ends_their_sessions_and_their_tokens_at_once(
     assert "wrong username or password" in again.text
 
 
+@pytest.mark.usefixtures("people")
+def test_reactivating_a_user_does_not_bring_back_their_old_sessions_or_tokens(
+        app: FastAPI, uow: UnitOfWork) -> None:
+    browser = signed_in_client(app, "amira")
+    token = {"Authorization": f"Bearer {token_of(uow, 'amira')}"}
+    admin = {"Authorization": f"Bearer {token_of(uow, ADMIN)}"}
+    api = TestClient(app)
+    for active in (False, True):
+        response = api.patch(f"{API}/users/amira", json={"active": active}, headers=admin)
+        assert response.status_code == 200, response.text
+    # Active again, but what was handed out before the deactivation stays dead.
+    assert (me(browser), me(api, **token)) == (401, 401)
+    # The account itself works: a new sign-in and a new token are let in.
+    assert post_login(TestClient(app), "amira").status_code == 303
+    assert me(api, Authorization=f"Bearer {token_of(uow, 'amira')}") == 200
+
+
 # --- tokens ----------------------------------------------------------------------------------
 
 @pytest.mark.usefixtures("people")

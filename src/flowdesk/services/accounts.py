@@ -104,8 +104,8 @@ def update_user(uow: UnitOfWork, clock: Clock, actor: Actor, username: str, *,
                 display_name: str | None = None, email: str | None = None,
                 is_admin: bool | None = None, active: bool | None = None,
                 wip_limit: int | object | None = ...) -> store.UserRow:
-    """An admin changes an account. Deactivating it ends its sessions at once, and its tokens
-    stop working (they act only for active users)."""
+    """An admin changes an account. Deactivating it ends its sessions and revokes its tokens
+    at once, so reactivating it later does not bring old credentials back."""
     authorize(actor, Action.MANAGE_USERS)
     values: dict[str, object] = {}
     if display_name is not None:
@@ -129,6 +129,7 @@ def update_user(uow: UnitOfWork, clock: Clock, actor: Actor, username: str, *,
             store.update_user(conn, user.id, **values)
         if active is False:
             store.end_sessions_of(conn, user.id)
+            store.revoke_tokens_of(conn, user.id, clock.now())
         return _user(conn, user.username)
 
 

@@ -295,6 +295,13 @@ def revoke_token(conn: Connection, user_id: int, token_id: int, now: datetime) -
     return bool(result.rowcount)
 
 
+def revoke_tokens_of(conn: Connection, user_id: int, now: datetime) -> None:
+    """Revoke every live token of the user."""
+    conn.execute(update(api_tokens).where(api_tokens.c.user_id == user_id,
+                                          api_tokens.c.revoked_at.is_(None))
+                 .values(revoked_at=now))
+
+
 # --- sign-in failures -----------------------------------------------------------------------
 
 def failures_since(conn: Connection, keys: Sequence[str],
