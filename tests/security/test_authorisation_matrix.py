@@ -48,6 +48,7 @@ from flowdesk.domain.items import classify_move
 from flowdesk.domain.people import Actor, Role
 from flowdesk.domain.policy import ORGANISATION_ACTIONS, Action, authorize, move_action
 from flowdesk.domain.workflow import Phase
+from flowdesk.domain.workflow_change import StageDraft
 from flowdesk.http.deps import current_actor
 from flowdesk.services import (
     accounts,
@@ -58,6 +59,7 @@ from flowdesk.services import (
     queries,
     registry,
     skills,
+    workflow_design,
 )
 from flowdesk.services import items as uc
 from flowdesk.services.commands import BlockItem, CreateItem, MoveItem
@@ -374,6 +376,38 @@ def saving_workflow(ctx: Ctx) -> Iterator[Case]:
                      f"order-{n}": n})
     yield Case("", Needs.of(Action.DESIGN_WORKFLOW), f"/services/{ctx.svc.key}/workflow",
                form=form)
+
+
+def _spare_drafts(ctx: Ctx, spare: str, retired: bool) -> list[StageDraft]:
+    """The target's stages as they are, with the spare stage (new or as it is) at the front."""
+    service = queries.get_service(ctx.world.uow, OPERATOR, ctx.svc.key)
+    known = next((s for s in service.stages + service.retired_stages if s.name == spare), None)
+    drafts = [StageDraft(s.id, s.name, s.phase, s.kind, s.wip_limit, s.policy)
+              for s in service.stages if s.name != spare]
+    front = StageDraft(known.id if known else None, spare, Phase.UPSTREAM, retired=retired)
+    return [front, *drafts]
+
+
+def restoring_stage(ctx: Ctx) -> Iterator[Case]:
+    """Bring back a retired stage of the target (one retired for the purpose), which is
+    retired again afterwards, so the requests after it meet the workflow as it was."""
+    uow, clock, spare = ctx.world.uow, ctx.world.clock, "Spare shelf"
+    change = workflow_design.change_workflow
+    service = queries.get_service(uow, OPERATOR, ctx.svc.key)
+    if not any(s.name == spare for s in service.retired_stages):
+        change(uow, clock, OPERATOR, workflow_design.ChangeWorkflow(
+            ctx.svc.key, _spare_drafts(ctx, spare, retired=False)))
+        change(uow, clock, OPERATOR, workflow_design.ChangeWorkflow(
+            ctx.svc.key, _spare_drafts(ctx, spare, retired=True)))
+    stage = next(s for s in queries.get_service(uow, OPERATOR, ctx.svc.key).retired_stages
+                 if s.name == spare)
+    try:
+        yield Case("", Needs.of(Action.DESIGN_WORKFLOW),
+                   f"/services/{ctx.svc.key}/workflow/restore", form={"stage_id": stage.id})
+    finally:
+        if any(s.name == spare for s in queries.get_service(uow, OPERATOR, ctx.svc.key).stages):
+            change(uow, clock, OPERATOR, workflow_design.ChangeWorkflow(
+                ctx.svc.key, _spare_drafts(ctx, spare, retired=True)))
 
 
 def create_service(ctx: Ctx) -> Iterator[Case]:
@@ -885,6 +919,7 @@ HANDLERS: dict[str, Handler] = {
     "POST /services/{key}/lendings": lending_on_the_page,
     "GET /services/{key}/workflow": simple("/services/{key}/workflow", READ),
     "POST /services/{key}/workflow": saving_workflow,
+    "POST /services/{key}/workflow/restore": restoring_stage,
     "GET /services/new": simple("/services/new", Needs.of(Action.CREATE_SERVICE)),
     "POST /services/new": lambda ctx: iter([Case(
         "", Needs.of(Action.CREATE_SERVICE), "/services/new",

@@ -114,3 +114,40 @@ def test_deliver_is_offered_only_from_the_last_committed_stage_unless_the_servic
     assert web_post(web, PAGE, {**form_of(web, uow), "deliver_from_any_stage": "1"}
                     ).status_code == 303
     assert ">Deliver</button>" in web.get(in_assess).text
+
+
+def test_a_retired_stage_is_brought_back_to_its_old_place(web: TestClient, uow: UnitOfWork,
+                                                          clock: Any) -> None:
+    form = form_of(web, uow)
+    form.update({"name-n9": "Approval", "phase-n9": "committed", "kind-n9": "queue",
+                 "limit-n9": "2", "policy-n9": "Two signatures", "order-n9": 4, "id-n9": ""})
+    assert web_post(web, PAGE, form).status_code == 303
+    before = names(uow)
+    approval = next(s for s in queries.get_service(uow, OPERATOR, "CLM").stages
+                    if s.name == "Approval")
+    form = form_of(web, uow)
+    form[f"retired-{names(uow).index('Approval')}"] = "1"
+    assert web_post(web, PAGE, form).status_code == 303
+    assert "Approval" not in names(uow)
+    html = web.get(PAGE).text
+    assert f'name="stage_id" value="{approval.id}"' in html
+    # A team member may not bring it back, and an id that is no retired stage is refused.
+    enrol(uow, clock, "CLM", ["amira"])
+    member = client_as(web, token_of(uow, "amira"))
+    assert "Bring back" not in member.get(PAGE).text
+    assert web_post(member, PAGE + "/restore", {"stage_id": approval.id}).status_code == 403
+    wrong = web_post(web, PAGE + "/restore", {"stage_id": "abc"})
+    assert wrong.status_code == 422
+    stage = queries.get_service(uow, OPERATOR, "CLM").stages[0]
+    assert web_post(web, PAGE + "/restore", {"stage_id": stage.id}).status_code == 422
+    assert "Approval" not in names(uow)
+
+    answer = web_post(web, PAGE + "/restore", {"stage_id": approval.id})
+    assert (answer.status_code, answer.headers["location"]) == (
+        303, "/services/CLM/workflow?done=restored")
+    assert names(uow) == before
+    back = next(s for s in queries.get_service(uow, OPERATOR, "CLM").stages
+                if s.name == "Approval")
+    assert (back.id, back.wip_limit, back.policy) == (approval.id, 2, "Two signatures")
+    page = web.get(PAGE + "?done=restored").text
+    assert "brought back 'Approval'" in page

@@ -1,5 +1,5 @@
 """The workflow editor: add, rename, reorder and retire stages, set each one's phase, kind,
-WIP limit and policy, and say where work may be delivered from.
+WIP limit and policy, say where work may be delivered from, and bring a retired stage back.
 
 One form sends the whole stage list to the same use case as `PUT /api/v1/services/{key}/
 workflow` (`services.workflow_design.change_workflow`): it is applied as a whole or refused,
@@ -21,7 +21,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from flowdesk.domain.errors import FlowdeskError, InvalidInput, NotFound
-from flowdesk.domain.workflow import Phase, StageKind
+from flowdesk.domain.workflow import Phase, Service, StageKind
 from flowdesk.domain.workflow_change import StageDraft, StagesHoldItems
 from flowdesk.http.csrf import require_csrf
 from flowdesk.http.deps import ActorDep, ClockDep, UowDep, request_actor
@@ -154,3 +154,32 @@ def save_workflow(key: str, request: Request, form: FormDep, uow: UowDep, clock:
                      error=exc.message, error_row=at, blocking=blocking,
                      status=status_for(exc))
     return RedirectResponse(f"/services/{key.upper()}/workflow?done=saved", status_code=303)
+
+
+def restored_drafts(service: Service, stage_id: int) -> list[StageDraft]:
+    """The workflow as it is, with one retired stage back in its old place."""
+    stage = next((s for s in service.retired_stages if s.id == stage_id), None)
+    if stage is None:
+        raise InvalidInput("that is not a retired stage of this service", "stage_id")
+    active = list(service.stages)
+    at = next((i for i, s in enumerate(active) if s.position > stage.position), len(active))
+    active.insert(at, stage)
+    return [StageDraft(s.id, s.name, s.phase, s.kind, s.wip_limit, s.policy) for s in active]
+
+
+@actions.post("/services/{key}/workflow/restore")
+def restore_stage(key: str, request: Request, form: FormDep, uow: UowDep, clock: ClockDep,
+                  actor: ActorDep) -> Response:
+    """Bring a retired stage back where it was, through the same use case as the form."""
+    try:
+        stage_id = form.optional_int("stage_id", "a stage id")
+        if stage_id is None:
+            raise InvalidInput("say which stage to bring back", "stage_id")
+        service = workflow_design.workflow_view(uow, actor, key).service
+        workflow_design.change_workflow(uow, clock, actor, workflow_design.ChangeWorkflow(
+            key, restored_drafts(service, stage_id)))
+    except FlowdeskError as exc:
+        if isinstance(exc, NotFound) and exc.field == "key":
+            raise
+        return _page(request, key, error=exc.message, status=status_for(exc))
+    return RedirectResponse(f"/services/{key.upper()}/workflow?done=restored", status_code=303)
