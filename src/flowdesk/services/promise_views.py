@@ -23,7 +23,7 @@ from flowdesk.analytics.timezones import from_us
 from flowdesk.domain.people import Actor
 from flowdesk.services import analytics
 from flowdesk.services.queries import readable_service
-from flowdesk.services.risk_scores import scores
+from flowdesk.services.risk_scores import Score, scores
 from flowdesk.storage import risk_rows
 from flowdesk.storage.unit_of_work import UnitOfWork
 
@@ -48,11 +48,10 @@ class RiskView:
     service_name: str
     timezone: str
     threshold: float
+    total: int  # open items with a due date or due time
+    at_risk: int  # of them, below the threshold
+    offset: int  # how many riskier ones come before `rows`
     rows: list[RiskRow]  # riskiest first: lowest probability, then the earliest due
-
-    @property
-    def at_risk(self) -> int:
-        return sum(1 for r in self.rows if r.at_risk)
 
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -74,21 +73,27 @@ def _titles(uow: UnitOfWork, keys: Iterable[str]) -> dict[str, str]:
 
 
 def due_and_at_risk(uow: UnitOfWork, actor: Actor, key: str, now: datetime,
-                    threshold: float = analytics.RISK_THRESHOLD) -> RiskView:
-    """Every open item with a due date or due time, riskiest first (lowest chance, then the
-    earliest due). Read from current state (`services.risk_scores`), in one transaction."""
+                    threshold: float = analytics.RISK_THRESHOLD, offset: int = 0,
+                    limit: int | None = None) -> RiskView:
+    """The open items with a due date or due time, riskiest first (lowest chance, then the
+    earliest due): all of them, or `limit` from `offset` on, with the counts of all. Read
+    from current state (`services.risk_scores`), in one transaction."""
     with uow.read() as conn:
         service = readable_service(conn, actor, key)
         found = scores(conn, service, now, threshold)
-    rows = []
-    for score in found:
-        label = (label_of(datetime.fromisoformat(score.due)) if "T" in score.due
-                 else _date_label(date.fromisoformat(score.due)))
-        rows.append(RiskRow(score.key, score.title, score.state, score.committed, score.due,
-                            label, score.probability, score.at_risk, score.age_days,
-                            score.basis))
-    rows.sort(key=lambda r: (r.probability, r.due, r.key))
-    return RiskView(service.key, service.name, service.timezone, threshold, rows)
+    rows = [_risk_row(score) for score in found.riskiest(offset, limit)]
+    return RiskView(service.key, service.name, service.timezone, threshold, len(found),
+                    found.at_risk_count, offset, rows)
+
+
+def _risk_row(score: Score) -> RiskRow:
+    due = score.due
+    if isinstance(due, datetime):
+        iso, label = due.isoformat(), label_of(due)
+    else:
+        iso, label = due.isoformat(), _date_label(due)
+    return RiskRow(score.key, score.title, score.state, score.committed, iso, label,
+                   score.probability, score.at_risk, score.age_days, score.basis)
 
 
 def risk_json(view: RiskView) -> dict[str, Any]:
