@@ -24,7 +24,7 @@ from sqlalchemy import Connection
 
 from flowdesk.analytics.arrays import I64
 from flowdesk.analytics.ontime import chance_on_time
-from flowdesk.analytics.timezones import Zone, date_to_day, day_to_date, to_us
+from flowdesk.analytics.timezones import Zone, date_to_day, day_to_date, from_us
 from flowdesk.domain.workflow import Service
 from flowdesk.storage import risk_rows
 
@@ -55,7 +55,7 @@ class Scores:
     """Every open item (upstream or committed) with a due date or due time, scored as of a
     moment: one array element per row of `risk_rows.open_due_rows`."""
 
-    rows: Sequence[Sequence[object]]
+    rows: Sequence[Sequence[object]]  # committed_at and due_at in epoch microseconds
     info: ZoneInfo
     probability: np.ndarray
     at_risk: np.ndarray  # bool: the chance is below the threshold
@@ -80,7 +80,7 @@ class Scores:
     def score(self, n: int) -> Score:
         r = self.rows[n]
         due_at = r[_DUE_AT]
-        due = (due_at.astimezone(self.info) if isinstance(due_at, datetime)
+        due = (from_us(due_at).astimezone(self.info) if isinstance(due_at, int)
                else r[_DUE_DATE])
         assert isinstance(due, date)
         return Score(
@@ -100,12 +100,13 @@ def scores(conn: Connection, service: Service, now: datetime, threshold: float) 
     zone = Zone.parse(service.timezone)
     today = date_to_day(now.astimezone(info).date())
     since = datetime.combine(day_to_date(today - HISTORY_DAYS + 1), time(), info)
-    done = risk_rows.delivered_between(conn, service.id, since, now) if rows else []
-    classes = sorted({str(r[_COS]) for r in rows} | {str(r[0]) for r in done})
+    cos_done, committed_done, delivered_done = (
+        risk_rows.delivered_between(conn, service.id, since, now) if rows else ([], [], []))
+    classes = sorted({str(r[_COS]) for r in rows} | set(cos_done))
     code = {name: n for n, name in enumerate(classes)}
-    reference = (zone.day_of(_instants([r[2] for r in done]))
-                 - zone.day_of(_instants([r[1] for r in done])) + 1)
-    reference_keys = _codes([r[0] for r in done], code)
+    reference = (zone.day_of(np.array(delivered_done, dtype=np.int64))
+                 - zone.day_of(np.array(committed_done, dtype=np.int64)) + 1)
+    reference_keys = _codes(cos_done, code)
     committed = np.array([r[_COMMITTED] is not None for r in rows], dtype=bool)
     started = _days(zone, _instants([r[_COMMITTED] for r in rows]), committed, today)
     has_time = np.array([r[_DUE_AT] is not None for r in rows], dtype=bool)
@@ -114,7 +115,7 @@ def scores(conn: Connection, service: Service, now: datetime, threshold: float) 
     # the earlier of the two.
     by_time = _days(zone, due_at - 1, has_time, _NONE)
     by_date = np.array([_NONE if r[_DUE_DATE] is None
-                        else date_to_day(r[_DUE_DATE]) for r in rows],  # type: ignore[arg-type]
+                        else date_to_day(r[_DUE_DATE]) for r in rows],
                        dtype=np.int64)
     due_day = np.minimum(by_time, by_date)
     age = today - started + 1
@@ -135,9 +136,9 @@ def scores(conn: Connection, service: Service, now: datetime, threshold: float) 
 
 
 def _instants(values: Sequence[object]) -> I64:
-    """Aware datetimes as epoch microseconds (0 where there is none)."""
-    return np.fromiter((0 if v is None else to_us(v) for v in values),  # type: ignore[arg-type]
-                       dtype=np.int64, count=len(values))
+    """Epoch microseconds, 0 where there are none."""
+    return np.fromiter((v or 0 for v in values), dtype=np.int64,
+                       count=len(values))
 
 
 def _days(zone: Zone, instants: I64, present: np.ndarray, otherwise: int) -> I64:
