@@ -108,6 +108,9 @@ def risk_json(view: RiskView) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class MissedRow:
+    """A missed promise as people read it: the item, the promise, and its times in the
+    service's zone; what delayed it (days late, per state, blocked, waiting) is `delay`."""
+
     key: str
     title: str
     target: str  # the promise it was held to ("" for a due date only)
@@ -116,12 +119,7 @@ class MissedRow:
     committed: datetime | None
     delivered: datetime
     due: datetime
-    late_days: float
-    states: dict[str, float]
-    blocked: dict[str, float]
-    blocked_days: float
-    waiting_days: float
-    active_days: float
+    delay: Missed
 
 
 @dataclass(frozen=True)
@@ -167,10 +165,7 @@ def _row(targets: tuple[Target, ...], m: Missed, key: str, title: str, zone: Zon
         agreement=None if not agreement else (int(agreement["id"]), int(agreement["version"])),
         arrived=_local(m.arrived, zone),
         committed=None if m.committed == NEVER else _local(m.committed, zone),
-        delivered=_local(m.delivered, zone), due=_local(m.due, zone),
-        late_days=m.late_days, states=m.states, blocked=m.blocked,
-        blocked_days=m.blocked_days, waiting_days=m.waiting_days, active_days=m.active_days)
-
+        delivered=_local(m.delivered, zone), due=_local(m.due, zone), delay=m)
 
 
 def missed_json(view: MissedView) -> dict[str, Any]:
@@ -187,10 +182,10 @@ def missed_json(view: MissedView) -> dict[str, Any]:
             else {"id": r.agreement[0], "version": r.agreement[1]},
             "arrived_at": iso(r.arrived), "committed_at": iso(r.committed),
             "delivered_at": iso(r.delivered), "due_at": iso(r.due),
-            "late_days": round(r.late_days, 6),
-            "time_in_state_days": r.states,
-            "blocked_days_by_category": r.blocked,
-            "blocked_days": r.blocked_days, "waiting_days": r.waiting_days,
-            "active_days": r.active_days,
+            "late_days": round(r.delay.late_days, 6),
+            "time_in_state_days": r.delay.states,
+            "blocked_days_by_category": r.delay.blocked,
+            "blocked_days": r.delay.blocked_days, "waiting_days": r.delay.waiting_days,
+            "active_days": r.delay.active_days,
         } for r in view.rows],
     }
