@@ -2,7 +2,7 @@
 clients send 10 MB bodies, deeply nested JSON, invalid UTF-8 and huge query strings.
 
     .venv/bin/python bench/bench_hostile.py [--open 300] [--seconds 10] [--attackers 8]
-        [--only KINDS]
+        [--rate ATTACKS_PER_S] [--only KINDS]
 
 It seeds a fresh SQLite file with the board benchmark's service (`bench_board.seed`, 300 open
 items by default, 3,300 delivered), starts a real `flowdesk serve` on a free port (as
@@ -10,7 +10,8 @@ items by default, 3,300 delivered), starts a real `flowdesk serve` on a free por
 (`bench/signed_in.py`). Then one client, on one keep-alive connection, GETs in turn the board
 page, the API's board, one service and one item, as fast as it can for `--seconds`: first
 alone, then while `--attackers` other clients (threads of a separate process, so they do not
-share the measuring client's interpreter) hammer the server, signed in too, round-robin:
+share the measuring client's interpreter) hammer the server, signed in too, round-robin, flat
+out or at `--rate` attacks per second in all:
 
 - a 10 MB body announced with a Content-Length, sent in 64 KB pieces to the end whatever
   the server answers, unless the server closes the connection;
@@ -21,8 +22,10 @@ share the measuring client's interpreter) hammer the server, signed in too, roun
 
 It prints p50/p95 per path, alone and under attack, with the ratio of the p95s next to the
 target; the attackers' requests per second and the statuses they got (every one a 4xx, or the
-connection closed on a body the server would not read); how much of the 10 MB bodies was sent
-before the 413 came back; and the server's CPU time per second in each phase.
+connection closed on a body the server would not read); how much of the 10 MB bodies the
+server read (`/proc/PID/io`); the server's CPU in each phase and per attack request, and the
+attackers' own CPU: on one 2-core machine they compete with the server for the cores, which
+a remote attacker would not, so read the ratio beside it (`--rate` to make it gentler).
 
 Target (issue 13): the normal client's p95 under attack <= 2x its p95 alone, on every path.
 """
@@ -35,6 +38,7 @@ import json
 import os
 import platform
 import random
+import resource
 import select
 import socket
 import statistics
@@ -173,12 +177,16 @@ QUERIES = {"100 KB query": "q=" + "a" * 100_000, "9 KB query": "q=" + "a" * 9_00
 
 
 def attacker(port: int, token: str, stop_at: float, kinds: list[str], first: int,
-             outcomes: Counter[tuple[str, str]], sent: list[int], lock: threading.Lock) -> None:
+             every: float, outcomes: Counter[tuple[str, str]], sent: list[int],
+             lock: threading.Lock) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     n = first
+    due = time.perf_counter()
     while time.perf_counter() < stop_at:
         kind = kinds[n % len(kinds)]
         n += 1
+        due += every  # paced: one attack every `every` seconds (0: flat out)
+        time.sleep(max(0.0, due - time.perf_counter()))
         try:
             if kind.startswith("10 MB"):
                 outcome, bytes_sent = big_body(port, token, chunked=kind.endswith("chunked"))
@@ -196,20 +204,24 @@ def attacker(port: int, token: str, stop_at: float, kinds: list[str], first: int
             outcomes[(kind, outcome)] += 1
 
 
-def attack_main(port: int, token: str, seconds: float, threads: int, kinds: list[str]) -> None:
+def attack_main(port: int, token: str, seconds: float, threads: int, kinds: list[str],
+                rate: float) -> None:
     """Run the attackers for `seconds`; print what they got, as JSON."""
     outcomes: Counter[tuple[str, str]] = Counter()
     sent: list[int] = []
     lock = threading.Lock()
     stop_at = time.perf_counter() + seconds
-    workers = [threading.Thread(target=attacker, args=(port, token, stop_at, kinds, n, outcomes,
-                                                       sent, lock)) for n in range(threads)]
+    every = threads / rate if rate else 0.0
+    workers = [threading.Thread(target=attacker, args=(port, token, stop_at, kinds, n, every,
+                                                       outcomes, sent, lock))
+               for n in range(threads)]
     for w in workers:
         w.start()
     for w in workers:
         w.join()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     print(json.dumps({"outcomes": [[k, o, c] for (k, o), c in sorted(outcomes.items())],
-                      "sent": sent, "seconds": seconds}))
+                      "sent": sent, "seconds": seconds, "cpu": usage.ru_utime + usage.ru_stime}))
 
 
 # The run -------------------------------------------------------------------------------------
@@ -224,6 +236,8 @@ def main() -> int:
     parser.add_argument("--open", dest="open_items", type=int, default=300)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--attackers", type=int, default=8)
+    parser.add_argument("--rate", type=float, default=0.0,
+                        help="attacks per second, all attackers together (default 0: flat out)")
     parser.add_argument("--only", default=",".join(ATTACKS),
                         help="the attacks to make, comma-separated (default: all of them)")
     parser.add_argument("--attack", action="store_true", help=argparse.SUPPRESS)
@@ -232,7 +246,7 @@ def main() -> int:
     args = parser.parse_args()
     kinds = [k for k in ATTACKS if k in args.only.split(",")]
     if args.attack:
-        attack_main(args.port, args.token, args.seconds, args.attackers, kinds)
+        attack_main(args.port, args.token, args.seconds, args.attackers, kinds, args.rate)
         return 0
     with tempfile.TemporaryDirectory(prefix="flowdesk-bench-hostile-") as tmp:
         url = f"sqlite:///{Path(tmp) / 'hostile.db'}"
@@ -249,7 +263,7 @@ def main() -> int:
             attackers = subprocess.Popen(
                 [sys.executable, __file__, "--attack", "--port", str(port), "--token", token,
                  "--seconds", str(args.seconds + 1.5), "--attackers", str(args.attackers),
-                 "--only", ",".join(kinds)],
+                 "--only", ",".join(kinds), "--rate", str(args.rate)],
                 stdout=subprocess.PIPE, text=True)
             read = bytes_read(pid)
             time.sleep(0.5)  # the attack under way
@@ -261,7 +275,8 @@ def main() -> int:
     print(f"hostile clients vs a normal one: real `flowdesk serve` (1 worker, SQLite, "
           f"{platform.python_implementation()} {platform.python_version()}), "
           f"{args.open_items:,} open items; the normal client GETs {len(PATHS)} paths in turn "
-          f"for {args.seconds:.0f} s, alone then beside {args.attackers} attackers")
+          f"for {args.seconds:.0f} s, alone then beside {args.attackers} attackers"
+          f"{f' making {args.rate:g} attacks/s' if args.rate else ' flat out'}")
     print(f"{'path':<34} | {'alone p50':>9} | {'p95':>6} | {'attacked p50':>12} | "
           f"{'p95':>6} | {'p95 ratio':>9} | {'GETs':>9}")
     ok = True
@@ -293,7 +308,8 @@ def main() -> int:
     extra = cpu_attacked - cpu_alone * gets[1] / gets[0]  # what the normal GETs did not use
     print(f"server CPU: {cpu_alone / args.seconds * 100:.0f}% of a core alone, "
           f"{cpu_attacked / (args.seconds + 0.5) * 100:.0f}% under attack; about "
-          f"{extra / max(attacks, 1) * 1_000:.2f} ms per attack request")
+          f"{extra / max(attacks, 1) * 1_000:.2f} ms per attack request; the attackers' own "
+          f"CPU {attack['cpu'] / attack['seconds'] * 100:.0f}% of a core (on the same machine)")
     print(f"target p95 under attack <= {TARGET_RATIO:.0f}x alone on every path: "
           f"{'met' if ok else 'NOT met'}; every attack refused with a 4xx (or closed): "
           f"{'yes' if refused else 'NO'}; load average {os.getloadavg()[0]:.1f} on "
