@@ -11,6 +11,7 @@ BENCHMARKS = [
     ["bench_moves.py"],
     ["bench_board.py"],
     ["bench_at_risk.py"],
+    ["bench_hostile.py"],
     ["bench_demo.py"],
     ["bench_analytics.py"],
     ["bench_analytics_db.py"],

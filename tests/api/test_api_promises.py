@@ -13,6 +13,7 @@ from api_helpers import API, Claims, create_service
 from fastapi.testclient import TestClient
 
 from cast import OPERATOR
+from flowdesk.api.metrics_schemas import MissedPromisesOut
 from flowdesk.domain.clock import FixedClock
 from flowdesk.services import analytics
 from flowdesk.storage.unit_of_work import UnitOfWork
@@ -189,6 +190,14 @@ def test_missed_promises_list_what_delayed_each_item(desk: Claims, clock: FixedC
     later = desk.client.get(f"{API}/services/BRU/metrics/missed-promises",
                             params={"from": "2026-03-02", "to": "2026-03-03"})
     assert later.json()["count"] == 0
+    # The answer is the typed one the OpenAPI document describes, field for field.
+    assert MissedPromisesOut.model_validate(body).model_dump() == body
+    document = desk.client.get(f"{API}/openapi.json").json()
+    answer = document["paths"]["/api/v1/services/{key}/metrics/missed-promises"]["get"][
+        "responses"]["200"]["content"]["application/json"]["schema"]
+    assert answer == {"$ref": "#/components/schemas/MissedPromisesOut"}
+    item = document["components"]["schemas"]["MissedItemOut"]
+    assert item["additionalProperties"] is False and set(item["properties"]) == set(row)
 
 
 @pytest.mark.parametrize(("body", "field"), [

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from web_env import web_post
 from web_seed import DANA, Seeded
@@ -15,6 +16,7 @@ from flowdesk.domain.clock import FixedClock
 from flowdesk.services import items as uc
 from flowdesk.services.commands import CreateItem, MoveItem
 from flowdesk.storage.unit_of_work import UnitOfWork
+from flowdesk.web.routes import promises
 
 NOW_DAY = "2026-03-02"
 
@@ -46,6 +48,36 @@ def test_the_board_links_to_due_and_at_risk_which_lists_the_riskiest_first(
     count = re.search(r'id="at-risk-count"><strong>(\d+)</strong> of (\d+)', html)
     assert count is not None and (int(count.group(1)), int(count.group(2))) == (
         len(flagged), len(keys))
+
+
+def test_due_and_at_risk_is_paged_riskiest_first_and_counts_every_item_due(
+        web: TestClient, seeded: Seeded, uow: UnitOfWork, clock: FixedClock,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    here = FixedClock(clock.now())
+    made = [uc.create_item(uow, here, DANA, CreateItem(
+        service_key="CLM", title=f"Claim due in {days} days", type="claim",
+        due_date=clock.now().date() + timedelta(days=days))) for days in (-1, 60, 90)]
+    for item in made:
+        uc.move_item(uow, here, DANA, MoveItem(item.key, seeded.stages["Assess"],
+                                               override_reason="a busy Monday"))
+    everything = web.get("/api/v1/services/CLM/metrics/on-time").json()
+    riskiest = [row["key"] for row in everything["items"]]
+    monkeypatch.setattr(promises, "RISKS_PER_PAGE", 2)
+    shown: list[str] = []
+    pages = (len(riskiest) + 1) // 2
+    for number in range(1, pages + 1):
+        html = web.get("/services/CLM/at-risk", params={"page": number}).text
+        shown += re.findall(r'<tr id="risk-([A-Z]+-\d+)"', html)
+        count = re.search(r'id="at-risk-count"><strong>(\d+)</strong> of (\d+)', html)
+        assert count is not None and (int(count.group(1)), int(count.group(2))) == (
+            everything["at_risk"], len(riskiest))  # every item due, on every page
+        assert f"Page {number} of {pages}" in html
+        assert ('rel="next" href="?page=' + str(number + 1)) in html or number == pages
+    assert shown == riskiest  # the pages, one after the other, are the API's order
+    past = web.get("/services/CLM/at-risk", params={"page": pages + 5})
+    assert past.status_code == 200 and '<tr id="risk-' not in past.text
+    assert 'href="?page=1"' in past.text
+    assert web.get("/services/CLM/at-risk", params={"page": 0}).status_code == 422
 
 
 def test_missed_promises_say_what_delayed_each_item_in_the_service_s_zone(

@@ -284,6 +284,41 @@ class OnTimeOut(Out):
     items: list[OnTimeItemOut]
 
 
+class MissedItemOut(Out):
+    """A delivered item that missed its due time, with what delayed it (days)."""
+
+    key: str
+    title: str
+    target: str | None = Field(description="the promise it was held to; null for a due date")
+    agreement: AgreementRefOut | None
+    arrived_at: str
+    committed_at: str | None
+    delivered_at: str
+    due_at: str
+    late_days: Number
+    time_in_state_days: dict[str, Number]
+    blocked_days_by_category: dict[str, Number]
+    blocked_days: Number
+    waiting_days: Number
+    active_days: Number
+
+
+class DatesOut(Out):
+    start: str
+    end: str
+
+
+class MissedPromisesOut(Out):
+    """`GET /services/{key}/metrics/missed-promises`: the items delivered in the period after
+    their due time, latest first. Times are ISO 8601 in the service's `timezone`."""
+
+    service: str
+    timezone: str
+    period: DatesOut
+    count: int
+    items: list[MissedItemOut]
+
+
 class WindowOut(Out):
     start: str
     end: str

@@ -23,7 +23,7 @@ from flowdesk.analytics.timezones import from_us
 from flowdesk.domain.people import Actor
 from flowdesk.services import analytics
 from flowdesk.services.queries import readable_service
-from flowdesk.services.risk_scores import scores
+from flowdesk.services.risk_scores import Score, scores
 from flowdesk.storage import risk_rows
 from flowdesk.storage.unit_of_work import UnitOfWork
 
@@ -48,11 +48,10 @@ class RiskView:
     service_name: str
     timezone: str
     threshold: float
+    total: int  # open items with a due date or due time
+    at_risk: int  # of them, below the threshold
+    offset: int  # how many riskier ones come before `rows`
     rows: list[RiskRow]  # riskiest first: lowest probability, then the earliest due
-
-    @property
-    def at_risk(self) -> int:
-        return sum(1 for r in self.rows if r.at_risk)
 
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -74,21 +73,27 @@ def _titles(uow: UnitOfWork, keys: Iterable[str]) -> dict[str, str]:
 
 
 def due_and_at_risk(uow: UnitOfWork, actor: Actor, key: str, now: datetime,
-                    threshold: float = analytics.RISK_THRESHOLD) -> RiskView:
-    """Every open item with a due date or due time, riskiest first (lowest chance, then the
-    earliest due). Read from current state (`services.risk_scores`), in one transaction."""
+                    threshold: float = analytics.RISK_THRESHOLD, offset: int = 0,
+                    limit: int | None = None) -> RiskView:
+    """The open items with a due date or due time, riskiest first (lowest chance, then the
+    earliest due): all of them, or `limit` from `offset` on, with the counts of all. Read
+    from current state (`services.risk_scores`), in one transaction."""
     with uow.read() as conn:
         service = readable_service(conn, actor, key)
         found = scores(conn, service, now, threshold)
-    rows = []
-    for score in found:
-        label = (label_of(datetime.fromisoformat(score.due)) if "T" in score.due
-                 else _date_label(date.fromisoformat(score.due)))
-        rows.append(RiskRow(score.key, score.title, score.state, score.committed, score.due,
-                            label, score.probability, score.at_risk, score.age_days,
-                            score.basis))
-    rows.sort(key=lambda r: (r.probability, r.due, r.key))
-    return RiskView(service.key, service.name, service.timezone, threshold, rows)
+    rows = [_risk_row(score) for score in found.riskiest(offset, limit)]
+    return RiskView(service.key, service.name, service.timezone, threshold, len(found),
+                    found.at_risk_count, offset, rows)
+
+
+def _risk_row(score: Score) -> RiskRow:
+    due = score.due
+    if isinstance(due, datetime):
+        iso, label = due.isoformat(), label_of(due)
+    else:
+        iso, label = due.isoformat(), _date_label(due)
+    return RiskRow(score.key, score.title, score.state, score.committed, iso, label,
+                   score.probability, score.at_risk, score.age_days, score.basis)
 
 
 def risk_json(view: RiskView) -> dict[str, Any]:
@@ -103,6 +108,9 @@ def risk_json(view: RiskView) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class MissedRow:
+    """A missed promise as people read it: the item, the promise, and its times in the
+    service's zone; what delayed it (days late, per state, blocked, waiting) is `delay`."""
+
     key: str
     title: str
     target: str  # the promise it was held to ("" for a due date only)
@@ -111,12 +119,7 @@ class MissedRow:
     committed: datetime | None
     delivered: datetime
     due: datetime
-    late_days: float
-    states: dict[str, float]
-    blocked: dict[str, float]
-    blocked_days: float
-    waiting_days: float
-    active_days: float
+    delay: Missed
 
 
 @dataclass(frozen=True)
@@ -162,10 +165,7 @@ def _row(targets: tuple[Target, ...], m: Missed, key: str, title: str, zone: Zon
         agreement=None if not agreement else (int(agreement["id"]), int(agreement["version"])),
         arrived=_local(m.arrived, zone),
         committed=None if m.committed == NEVER else _local(m.committed, zone),
-        delivered=_local(m.delivered, zone), due=_local(m.due, zone),
-        late_days=m.late_days, states=m.states, blocked=m.blocked,
-        blocked_days=m.blocked_days, waiting_days=m.waiting_days, active_days=m.active_days)
-
+        delivered=_local(m.delivered, zone), due=_local(m.due, zone), delay=m)
 
 
 def missed_json(view: MissedView) -> dict[str, Any]:
@@ -182,10 +182,10 @@ def missed_json(view: MissedView) -> dict[str, Any]:
             else {"id": r.agreement[0], "version": r.agreement[1]},
             "arrived_at": iso(r.arrived), "committed_at": iso(r.committed),
             "delivered_at": iso(r.delivered), "due_at": iso(r.due),
-            "late_days": round(r.late_days, 6),
-            "time_in_state_days": r.states,
-            "blocked_days_by_category": r.blocked,
-            "blocked_days": r.blocked_days, "waiting_days": r.waiting_days,
-            "active_days": r.active_days,
+            "late_days": round(r.delay.late_days, 6),
+            "time_in_state_days": r.delay.states,
+            "blocked_days_by_category": r.delay.blocked,
+            "blocked_days": r.delay.blocked_days, "waiting_days": r.delay.waiting_days,
+            "active_days": r.delay.active_days,
         } for r in view.rows],
     }

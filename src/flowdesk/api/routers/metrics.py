@@ -9,7 +9,13 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from flowdesk.analytics import Where
 from flowdesk.api.disconnect import until_disconnected
-from flowdesk.api.metrics_schemas import ForecastOut, ItemRowOut, MetricsOut, OnTimeOut
+from flowdesk.api.metrics_schemas import (
+    ForecastOut,
+    ItemRowOut,
+    MetricsOut,
+    MissedPromisesOut,
+    OnTimeOut,
+)
 from flowdesk.http.deps import ActorDep, ClockDep, UowDep
 from flowdesk.services import analytics, promise_views
 
@@ -59,7 +65,7 @@ def service_on_time(key: str, uow: UowDep, clock: ClockDep, actor: ActorDep,
         promise_views.due_and_at_risk(uow, actor, key, clock.now(), threshold))
 
 
-@router.get("/services/{key}/metrics/missed-promises")
+@router.get("/services/{key}/metrics/missed-promises", response_model=MissedPromisesOut)
 def service_missed_promises(key: str, uow: UowDep, clock: ClockDep, actor: ActorDep,
                             start: FromDay = None, end: ToDay = None) -> dict[str, Any]:
     """Items delivered in the period after their due time, latest first, each with what
