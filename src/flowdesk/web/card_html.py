@@ -15,7 +15,7 @@ from datetime import datetime
 
 from markupsafe import Markup
 
-from flowdesk.analytics.age import local_day
+from flowdesk.analytics.age import zone_named
 from flowdesk.domain.calendars import Calendar
 from flowdesk.domain.classes import ClassOfService
 from flowdesk.domain.items import WorkItem
@@ -34,7 +34,7 @@ _CLASS_TAGS = {cos: (f"cos-{cos.value}", f'<span class="cos-tag">{cos.label}</sp
 
 def esc(text: str) -> str:
     """`text` with &, <, >, ' and " escaped: markupsafe.escape's output, as a plain string."""
-    if not any(c in text for c in "&<>'\""):
+    if not ("&" in text or "<" in text or ">" in text or "'" in text or '"' in text):
         return text
     return (text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
             .replace("'", "&#39;").replace('"', "&#34;"))
@@ -64,7 +64,10 @@ class CardPainter:
         self.names = names
         self.calendars = calendars
         self.movable = movable
-        self.today = local_day(now, timezone)
+        # Ages count calendar days in the service's zone (analytics/age.py `local_day`):
+        # here as day ordinals, of which only differences are used.
+        self._zone = zone_named(timezone).info
+        self.today = self._day(now)
         self.item_href = f'<a class="card-title" href="/services/{esc(service_key)}/items/'
         self._text: dict[str, str] = {}
         self._people: dict[tuple[str, ...], str] = {}
@@ -150,13 +153,13 @@ class CardPainter:
         progress, calendar days since commitment; closed, how long it took."""
         assert item.committed_at is not None  # the caller checks
         if item.delivered_at is not None:
-            state, end = "delivered", local_day(item.delivered_at, self.timezone)
+            state, end = "delivered", self._day(item.delivered_at)
         elif item.discarded_at is not None:
-            state, end = "discarded", local_day(item.discarded_at, self.timezone)
+            state, end = "discarded", self._day(item.discarded_at)
         else:
             state, end = "", self.today
         # As age_of counts: the day of commitment is day 1, and a day 0 reads as 1.
-        days = end - local_day(item.committed_at, self.timezone) + 1 or 1
+        days = end - self._day(item.committed_at) + 1 or 1
         badge = self._ages.get((state, days))
         if badge is None:
             words = (f"delivered in {_days(days)}" if state == "delivered"
@@ -165,6 +168,9 @@ class CardPainter:
             badge = self._ages[state, days] = (f'<span class="card-age" title="{words}">'
                                                f'{days}d</span>')
         return badge
+
+    def _day(self, moment: datetime) -> int:
+        return moment.astimezone(self._zone).toordinal()
 
     def _hint(self, hint: CardHint) -> tuple[str, str]:
         """A hint's two pieces: the age hint in the card's first line, the risk flag in its
