@@ -88,6 +88,32 @@ def test_a_board_read_again_shows_what_changed_and_each_filter_its_own_cards(
     assert len(board_cards(uow, clock)) == 2
 
 
+def test_a_card_read_again_is_decoded_again_whenever_anything_on_it_changed(
+        uow: UnitOfWork, clock: FixedClock) -> None:
+    """Cards whose rows are read again unchanged are reused: any change must show."""
+    service = make_claims(uow, clock, doing_limit=None)
+    item = uc.create_item(uow, clock, OWNER, CreateItem("CLM", "Hail, Lyon"))
+    uc.create_item(uow, clock, OWNER, CreateItem("CLM", "Flood, Porto"))
+    board_cards(uow, clock)
+
+    def card() -> WorkItem:
+        cards = board_cards(uow, clock)
+        with uow.read() as conn:
+            assert cards == [as_on_a_card(repo.load_item(conn, c.id)) for c in cards]
+        return next(c for c in cards if c.key == item.key)
+
+    uc.block_item(uow, clock, OWNER, BlockItem(item.key, "Photos missing", "customer"))
+    assert card().is_blocked
+    uc.unblock_item(uow, clock, OWNER, item.key)
+    assert not card().is_blocked
+    uc.assign_item(uow, clock, OWNER, AssignItem(item.key, "zoe"))
+    uc.assign_item(uow, clock, OWNER, AssignItem(item.key, "amira"))
+    assert card().assignees == ("amira", "zoe")
+    uc.move_item(uow, clock, OWNER, MoveItem(item.key, stage_id(service, "In progress")))
+    moved = card()
+    assert moved.stage_id == stage_id(service, "In progress") and moved.committed_at == clock.now()
+
+
 def test_the_filter_menus_list_what_open_work_uses_in_order(
         uow: UnitOfWork, clock: FixedClock) -> None:
     make_claims(uow, clock, doing_limit=None)
