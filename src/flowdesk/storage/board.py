@@ -253,7 +253,8 @@ CLASSES = {c.value: c for c in ClassOfService}
 # a card whose row is read again unchanged is that card (they are immutable, and a row holds
 # all a card is made of), so only rows that changed are decoded again. Each read keeps only its
 # own rows, so what is kept is bounded by the boards shown, never stale.
-Layout = tuple[int, tuple[tuple[int, Phase], ...]]  # a service, its stages and their phases
+# A database dialect (they decode differently), a service, its stages and their phases.
+Layout = tuple[str, int, tuple[tuple[int, Phase], ...]]
 _READ: dict[Layout, dict[Any, WorkItem]] = {}
 _LAYOUTS_KEPT = 16
 _READ_LOCK = Lock()
@@ -262,7 +263,7 @@ _READ_LOCK = Lock()
 def _cards(rows: Iterable[Any], shape: BoardShape) -> list[WorkItem]:
     """The cards of every column, in board order: open columns by rank, closed ones newest
     first (each slice is limited in its own order; the union of them is put in order here)."""
-    layout: Layout = (shape.service_id, shape.stages)
+    layout: Layout = (shape.dialect, shape.service_id, shape.stages)
     known = _READ.get(layout, {})
     read: dict[Any, WorkItem] = {}
     by_stage: dict[int, list[WorkItem]] = {sid: [] for sid, _ in shape.stages}
