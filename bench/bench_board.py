@@ -13,10 +13,12 @@ a personal token, `Authorization: Bearer` on every request, see bench/signed_in.
 p50/p95, the response size, the cards shown and the SQL statements per render (counted by
 `storage.db.statements_run`), of which one is the sign-in's own lookup.
 
-Targets: p95 <= 150 ms at 2,000 open items; at 10,000 the page stays usable (each column shows at
-most its cap of cards, the header counts stay exact); statements per render do not grow with size,
-and signing in adds at most one to the 14 a render ran before accounts (and the people's display
-names one more: 16 in all).
+Targets (issue 13, "Speed at the limit"): p95 <= 50 ms at 2,000 open items and <= 80 ms at
+10,000 (each column shows at most its cap of cards, the header counts stay exact); statements per
+render do not grow with size, and stay at most the 14 a render ran before accounts, plus one for
+the people's display names and one for signing in (16 in all; 12 since the cards are read with
+their people and blockers in one statement). Each figure is printed next to its target; CPU ms
+per render is the figure to compare on a busy machine.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ from flowdesk.storage.unit_of_work import UnitOfWork
 from flowdesk.web.board_page import CARDS_PER_COLUMN, CLOSED_PER_COLUMN
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-TARGET_P95_MS = 150.0
+TARGET_P95_MS = {2_000: 50.0, 10_000: 80.0}  # by open items
 STATEMENTS_BEFORE_ACCOUNTS = 14  # a render, before sign-in: authentication may add one
 DISPLAY_NAMES = 1  # since then: one query names the people on every card
 KEY = "BENCH"
@@ -173,6 +175,12 @@ def measure(open_items: int, runs: int, workdir: Path, freeze_gc: bool) -> Resul
                   per_render.pop())
 
 
+def target_for(open_items: int) -> float | None:
+    """The p95 target for a board of this size: that of the nearest size at or above it."""
+    above = [size for size in TARGET_P95_MS if size >= open_items]
+    return TARGET_P95_MS[min(above)] if above else None
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[2_000, 10_000])
@@ -185,22 +193,26 @@ def main() -> int:
           f"{CARDS_PER_COLUMN} cards each; done column: newest {CLOSED_PER_COLUMN} of "
           f"{RECENT_DONE} recent ({RECENT_DONE + OLD_DONE} delivered in all); {args.runs} renders"
           f"{'; start-up heap frozen (gc.freeze)' if args.freeze_gc else ''}")
-    print(f"{'open items':>10} | {'p50 ms':>7} | {'p95 ms':>7} | {'CPU p50 ms':>10} | "
-          f"{'size KB':>8} | {'cards shown':>11} | {'SQL per render':>14}")
+    print(f"{'open items':>10} | {'p50 ms':>7} | {'p95 ms':>7} | {'target p95':>10} | "
+          f"{'CPU p50 ms':>10} | {'size KB':>8} | {'cards shown':>11} | {'SQL per render':>14}")
     results = []
     with tempfile.TemporaryDirectory(prefix="flowdesk-bench-board-") as tmp:
         for size in args.sizes:
             r = measure(size, args.runs, Path(tmp), args.freeze_gc)
             results.append(r)
+            target = target_for(r.open_items)
             print(f"{r.open_items:>10,} | {r.p50_ms:>7.1f} | {r.p95_ms:>7.1f} | "
+                  f"{'<= ' + format(target, '.0f') if target else '-':>10} | "
                   f"{r.cpu_p50_ms:>10.1f} | {r.size_kb:>8.0f} | {r.cards:>11,} | "
                   f"{r.queries:>14}")
-    ok = all(r.p95_ms <= TARGET_P95_MS for r in results if r.open_items <= 2_000)
+    missed = [r for r in results if (t := target_for(r.open_items)) and r.p95_ms > t]
+    ok = not missed
     constant = len({r.queries for r in results}) == 1
     signed_in = all(r.queries <= STATEMENTS_BEFORE_ACCOUNTS + DISPLAY_NAMES + 1
                     for r in results)
-    print(f"target p95 <= {TARGET_P95_MS:.0f} ms at 2,000: {'met' if ok else 'NOT met'}; "
-          f"SQL statements per render {'constant' if constant else 'NOT constant'}, "
+    verdict = "met" if ok else "NOT met at " + ", ".join(f"{r.open_items:,}" for r in missed)
+    print(f"target p95: {verdict}"
+          f"; SQL statements per render {'constant' if constant else 'NOT constant'}, "
           f"{'at most' if signed_in else 'MORE than'} {STATEMENTS_BEFORE_ACCOUNTS} + "
           f"{DISPLAY_NAMES} for display names + 1 for signing in; "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")

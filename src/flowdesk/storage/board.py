@@ -4,14 +4,33 @@ number of cards."""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime
-from itertools import groupby
-from operator import itemgetter
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from threading import Lock
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Connection, and_, false, func, or_, select, true, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    String,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    type_coerce,
+    union_all,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from flowdesk.domain.classes import ClassOfService
 from flowdesk.domain.items import Blocker, WorkItem
@@ -70,35 +89,91 @@ def board_cards(conn: Connection, service: Service, flt: CardFilter, done_since:
                 per_stage_cap: int | None, uncapped_stage: int | None,
                 closed_cap: int | None) -> tuple[dict[int, int], dict[int, int], list[WorkItem]]:
     """(every item by stage, the items that match by stage, the cards), as
-    `services.board_views.board_view` describes them."""
+    `services.board_views.board_view` describes them: three statements, or four with a
+    filter, whatever the number of cards."""
+    if not service.stages:
+        return {}, {}, []
     if flt.search:
         use_unicode_lower(conn)
-    open_ids = [s.id for s in service.stages if s.phase.is_open]
-    closed = [s for s in service.stages if not s.phase.is_open]
-    counts = _counts(conn, [s.id for s in service.stages], true())
-    matches = filter_clause(flt)
-    recently_closed = or_(false(), *[
-        and_(items.c.stage_id == s.id, _closed_column(s.phase) >= done_since) for s in closed])
+    shape = BoardShape(
+        conn.dialect.name, service.id, tuple((s.id, s.phase) for s in service.stages),
+        (flt.type, flt.cos, flt.customer, flt.assignee, flt.blocked_only, flt.search),
+        per_stage_cap, uncapped_stage, closed_cap)
+    statements = _STATEMENTS.get(shape)
+    if statements is None:
+        statements = _board_statements(shape, flt)
+        with _STATEMENTS_LOCK:  # requests run in threads
+            if len(_STATEMENTS) >= _STATEMENTS_KEPT:  # the oldest shape goes
+                del _STATEMENTS[next(iter(_STATEMENTS))]
+            _STATEMENTS[shape] = statements
+    since = {"done_since": done_since}
+    counts = _counted(conn.execute(statements.counts))
+    closed = [sid for sid, phase in shape.stages if not phase.is_open]
     matching = {
-        **(counts if flt.is_empty else _counts(conn, open_ids, matches)),
-        **dict.fromkeys([s.id for s in closed], 0),
-        **_counts(conn, [s.id for s in closed], and_(matches, recently_closed)),
+        **(counts if statements.open_matching is None
+           else _counted(conn.execute(statements.open_matching))),
+        **dict.fromkeys(closed, 0),
+        **(_counted(conn.execute(statements.closed_matching, since))
+           if statements.closed_matching is not None else {}),
     }
-    # One limited slice per column, each read through an index: (stage, rank) for open
-    # columns, (service, delivered_at) for done ones.
-    open_slices: list[Slice] = []
-    closed_slices: list[Slice] = []
-    for stage in service.stages:
-        where = and_(items.c.stage_id == stage.id, matches)
-        if stage.phase.is_open:
-            cap = None if stage.id == uncapped_stage else per_stage_cap
-            open_slices.append((where, items.c.rank, cap))
+    return counts, matching, _cards(conn.execute(statements.cards, since), shape)
+
+
+@dataclass(frozen=True)
+class BoardShape:
+    """What a board's statements depend on, besides the moment (a bound parameter)."""
+
+    dialect: str
+    service_id: int
+    stages: tuple[tuple[int, Phase], ...]  # in board order
+    flt: tuple[object, ...]
+    per_stage_cap: int | None
+    uncapped_stage: int | None
+    closed_cap: int | None
+
+
+@dataclass(frozen=True)
+class BoardStatements:
+    counts: Select[Any]
+    open_matching: Select[Any] | None  # None without a filter: every item matches
+    closed_matching: Any  # None without closed stages
+    cards: Any
+
+
+# Building a board's statements costs about as much as running them, so those of the boards
+# shown lately are kept (they hold no values but the stage ids and the filter's).
+_STATEMENTS: dict[BoardShape, BoardStatements] = {}
+_STATEMENTS_KEPT = 256
+_STATEMENTS_LOCK = Lock()
+
+
+def _board_statements(shape: BoardShape, flt: CardFilter) -> BoardStatements:
+    all_ids = [sid for sid, _ in shape.stages]
+    open_ids = [sid for sid, phase in shape.stages if phase.is_open]
+    closed = [(sid, phase) for sid, phase in shape.stages if not phase.is_open]
+    matches = filter_clause(flt)
+    since = bindparam("done_since", type_=items.c.delivered_at.type)
+    parts: list[Select[Any]] = []
+    for sid, phase in shape.stages:
+        if phase.is_open:
+            cap = None if sid == shape.uncapped_stage else shape.per_stage_cap
+            parts.append(_slice(shape.dialect, and_(items.c.stage_id == sid, matches),
+                                (items.c.rank.asc(), items.c.id.asc()), cap))
         else:
-            at = _closed_column(stage.phase)
-            closed_slices.append((
-                and_(where, items.c.service_id == service.id, at >= done_since), at,
-                closed_cap))
-    return counts, matching, _cards(conn, open_slices, closed_slices)
+            at = _closed_column(phase)
+            parts.append(_slice(shape.dialect, and_(_recent(shape.service_id, sid, phase, since),
+                                                    matches),
+                                (at.desc(), items.c.id.desc()), shape.closed_cap))
+    closed_matching = None if not closed else union_all(*[
+        select(literal(sid).label("stage_id"), func.count())
+        .where(_recent(shape.service_id, sid, phase, since), matches)
+        for sid, phase in closed])
+    return BoardStatements(
+        counts=_count(all_ids, true()),
+        open_matching=None if flt.is_empty else _count(open_ids, matches),
+        closed_matching=closed_matching,
+        cards=union_all(*parts) if len(parts) > 1 else parts[0],
+    )
 
 
 def _closed_column(phase: Phase) -> Any:
@@ -106,92 +181,198 @@ def _closed_column(phase: Phase) -> Any:
     return items.c.delivered_at if phase is Phase.DONE else items.c.discarded_at
 
 
-def _counts(conn: Connection, stage_ids: list[int], where: ColumnElement[bool]) -> dict[int, int]:
-    if not stage_ids:
-        return {}
-    return {int(sid): int(n) for sid, n in conn.execute(
-        select(items.c.stage_id, func.count())
-        .where(items.c.stage_id.in_(stage_ids), where).group_by(items.c.stage_id))}
+def _recent(service_id: int, stage_id: int, phase: Phase, since: Any) -> ColumnElement[bool]:
+    """The items of a closed stage closed since `since`. Done ones are read through the
+    (service, delivered_at) index; discarded ones through the stage's, as no index leads with
+    discarded_at (through the service's index alone, every item of the service is read)."""
+    if phase is Phase.DONE:
+        return and_(items.c.service_id == service_id, items.c.delivered_at >= since,
+                    items.c.stage_id == stage_id)
+    return and_(items.c.stage_id == stage_id, items.c.discarded_at >= since)
+
+
+def _count(stage_ids: list[int], where: ColumnElement[bool]) -> Select[Any]:
+    return (select(items.c.stage_id, func.count())
+            .where(items.c.stage_id.in_(stage_ids) if stage_ids else false(), where)
+            .group_by(items.c.stage_id))
+
+
+def _counted(rows: Iterable[Any]) -> dict[int, int]:
+    return {int(sid): int(n) for sid, n in rows}
+
+
+def _people(dialect: str) -> Any:
+    """An item's assignees as a JSON array: ordered by the database on PostgreSQL (as every
+    other read orders them, by its collation); on SQLite, whose text order is the code point
+    order, `_cards` sorts them."""
+    people: ColumnElement[Any]
+    if dialect == "postgresql":  # as text: a row of plain values can be looked up by value
+        people = cast(func.json_agg(aggregate_order_by(item_assignees.c.person,
+                                                       item_assignees.c.person)), Text)
+    else:
+        people = func.json_group_array(item_assignees.c.person)
+    return (select(people).where(item_assignees.c.item_id == items.c.id)
+            .scalar_subquery().label("people"))
+
+
+def _slice(dialect: str, where: ColumnElement[bool], order: tuple[Any, ...],
+           cap: int | None) -> Select[Any]:
+    """One column's cards, in its order, at most `cap`: an ordered, limited sub-select, so
+    the database walks an index and stops at the cap instead of sorting a large column. Each
+    card comes with its assignees and its open blocker (one at most, by a unique index)."""
+    part = (select(*CARD_COLUMNS, _people(dialect), *BLOCKER_COLUMNS)
+            .select_from(items.outerjoin(blockers, and_(blockers.c.item_id == items.c.id,
+                                                        blockers.c.ended_at.is_(None))))
+            .where(where).order_by(*order))
+    return select((part if cap is None else part.limit(cap)).subquery())
+
+
+def _as_read(column: Any) -> Any:
+    """The column as the driver returns it, without SQLAlchemy's decoding (`_cards` decodes
+    moments and dates itself, as `tables.UtcDateTime` and `Date` do, at a fraction of the cost
+    of a Python call chain per value)."""
+    return type_coerce(column, String()).label(column.name)
 
 
 # What a card shows: everything but the description (up to 20,000 characters each, and never
-# on a card) and bookkeeping columns.
-CARD_COLUMNS = (items.c.id, items.c.service_id, items.c.key, items.c.title, items.c.type,
-                items.c.cos, items.c.customer, items.c.due_date, items.c.stage_id, items.c.rank,
-                items.c.version, items.c.arrived_at, items.c.committed_at, items.c.delivered_at,
-                items.c.discarded_at, items.c.due_at, items.c.entitlement,
+# on a card) and bookkeeping columns. `_cards` reads them by position, in this order.
+CARD_COLUMNS = (items.c.id, items.c.key, items.c.title, items.c.type,
+                items.c.cos, items.c.customer, _as_read(items.c.due_date), items.c.stage_id,
+                items.c.rank, items.c.version, _as_read(items.c.arrived_at),
+                _as_read(items.c.committed_at), _as_read(items.c.delivered_at),
+                _as_read(items.c.discarded_at), _as_read(items.c.due_at), items.c.entitlement,
                 items.c.agreement_id, items.c.agreement_version)
-Slice = tuple[ColumnElement[bool], Any, int | None]  # (condition, column to order by, cap)
+BLOCKER_COLUMNS = (blockers.c.reason.label("blocker_reason"),
+                   blockers.c.category.label("blocker_category"),
+                   _as_read(blockers.c.started_at).label("blocker_started_at"),
+                   blockers.c.started_by.label("blocker_started_by"))
+CLASSES = {c.value: c for c in ClassOfService}
 
 
-def _slices(slices: list[Slice], newest_first: bool) -> Any:
-    """The union of every slice, each an ordered, limited sub-select: the database walks an
-    index and stops at the cap instead of sorting every row of a large column."""
-    parts = []
-    for where, by, cap in slices:
-        order = (by.desc(), items.c.id.desc()) if newest_first else (by.asc(), items.c.id.asc())
-        part = select(*CARD_COLUMNS, by.label("by")).where(where).order_by(*order)
-        parts.append(select((part if cap is None else part.limit(cap)).subquery()))
-    return union_all(*parts).subquery()
+# The cards of the last board read for each layout of stages, by the row each was read from:
+# a card whose row is read again unchanged is that card (they are immutable, and a row holds
+# all a card is made of), so only rows that changed are decoded again. Each read keeps only its
+# own rows, so what is kept is bounded by the boards shown, never stale.
+# A database dialect (they decode differently), a service, its stages and their phases.
+Layout = tuple[str, int, tuple[tuple[int, Phase], ...]]
+_READ: dict[Layout, dict[Any, WorkItem]] = {}
+_LAYOUTS_KEPT = 16
+_READ_LOCK = Lock()
 
 
-def _cards(conn: Connection, open_slices: list[Slice],
-           closed_slices: list[Slice]) -> list[WorkItem]:
-    """The cards of every column, in order (open ones by rank, closed ones newest first), with
-    their assignees and open blockers: four statements, whatever the number of cards."""
-    open_cards = _slices(open_slices, newest_first=False)
-    closed_cards = _slices(closed_slices, newest_first=True)
-    ids = union_all(select(open_cards.c.id), select(closed_cards.c.id))
-    assigned = conn.execute(
-        select(item_assignees.c.item_id, item_assignees.c.person)
-        .where(item_assignees.c.item_id.in_(ids))
-        .order_by(item_assignees.c.item_id, item_assignees.c.person)
-    )
-    people = {item_id: tuple(p for _, p in group)
-              for item_id, group in groupby(assigned, key=itemgetter(0))}
-    open_blockers: dict[int, Blocker] = {}
-    for b in conn.execute(  # delivered and discarded work is never blocked
-        select(blockers.c.item_id, blockers.c.reason, blockers.c.category, blockers.c.started_at,
-               blockers.c.started_by)
-        .where(blockers.c.item_id.in_(select(open_cards.c.id)), blockers.c.ended_at.is_(None))
-    ):
-        open_blockers[b.item_id] = Blocker(b.reason, b.category, b.started_at,
-                                                started_by=b.started_by)
-    in_order = (
-        select(open_cards).order_by(open_cards.c.stage_id, open_cards.c.by, open_cards.c.id),
-        select(closed_cards).order_by(closed_cards.c.stage_id, closed_cards.c.by.desc(),
-                                      closed_cards.c.id.desc()),
-    )
-    # Rows become cards as they stream in: holding every row as well would keep thousands more
-    # objects alive through the render (and so for the garbage collector to walk).
-    return [
-        WorkItem(id=r.id, service_id=r.service_id, key=r.key, title=r.title, type=r.type,
-                 cos=ClassOfService(r.cos), customer=r.customer, due_date=r.due_date,
-                 stage_id=r.stage_id, rank=r.rank, version=r.version, arrived_at=r.arrived_at,
-                 committed_at=r.committed_at, delivered_at=r.delivered_at,
-                 discarded_at=r.discarded_at, assignees=people.get(r.id, ()),
-                 blocker=open_blockers.get(r.id), due_at=r.due_at, entitlement=r.entitlement,
-                 agreement_id=r.agreement_id, agreement_version=r.agreement_version)
-        for query in in_order for r in conn.execute(query)
-    ]
+def _cards(rows: Iterable[Any], shape: BoardShape) -> list[WorkItem]:
+    """The cards of every column, in board order: open columns by rank, closed ones newest
+    first (each slice is limited in its own order; the union of them is put in order here)."""
+    layout: Layout = (shape.dialect, shape.service_id, shape.stages)
+    known = _READ.get(layout, {})
+    read: dict[Any, WorkItem] = {}
+    by_stage: dict[int, list[WorkItem]] = {sid: [] for sid, _ in shape.stages}
+    closed = {sid for sid, phase in shape.stages if not phase.is_open}
+    people: dict[str, tuple[str, ...]] = {}  # the same few sets of assignees recur
+    sort_people = shape.dialect != "postgresql"  # see `_people`
+    for row in rows:
+        card = known.get(row)
+        if card is None:
+            card = _card(row, shape.service_id, closed, people, sort_people)
+        read[row] = card
+        by_stage[card.stage_id].append(card)
+    with _READ_LOCK:  # requests run in threads
+        _READ.pop(layout, None)
+        if len(_READ) >= _LAYOUTS_KEPT:  # the layout read least recently goes
+            del _READ[next(iter(_READ))]
+        _READ[layout] = read
+    cards: list[WorkItem] = []
+    for sid, phase in shape.stages:
+        column = by_stage[sid]
+        if phase.is_open:
+            column.sort(key=_by_rank)
+        else:
+            at = _delivered if phase is Phase.DONE else _discarded
+            column.sort(key=at, reverse=True)
+        cards += column
+    return cards
+
+
+def _card(row: Any, service_id: int, closed: set[int], decoded: dict[str, tuple[str, ...]],
+          sort_people: bool) -> WorkItem:
+    """One card from its row (`CARD_COLUMNS`, its people, its blocker), decoded as the
+    column types would (`tables.UtcDateTime`, `Date`), at a fraction of the cost."""
+    (id_, key, title, type_, cos, customer, due_date, stage_id, rank, version, arrived_at,
+     committed_at, delivered_at, discarded_at, due_at, entitlement, agreement_id,
+     agreement_version, people, b_reason, b_category, b_started_at, b_started_by) = row
+    if people is None or people == "[]":  # nobody: SQL null, or SQLite's empty array
+        assignees: tuple[str, ...] = ()
+    else:  # a JSON array of text
+        assignees = decoded.get(people) or decoded.setdefault(
+            people, tuple(sorted(json.loads(people)) if sort_people else json.loads(people)))
+    blocker = (None if b_reason is None or stage_id in closed  # closed work is never blocked
+               else Blocker(b_reason, b_category, _moment(b_started_at),
+                            started_by=b_started_by))
+    return WorkItem(
+        id=id_, service_id=service_id, key=key, title=title, type=type_, cos=CLASSES[cos],
+        customer=customer,
+        due_date=due_date and (date.fromisoformat(due_date) if isinstance(due_date, str)
+                               else due_date),
+        stage_id=stage_id, rank=rank, version=version, arrived_at=_moment(arrived_at),
+        committed_at=committed_at and _moment(committed_at),
+        delivered_at=delivered_at and _moment(delivered_at),
+        discarded_at=discarded_at and _moment(discarded_at), assignees=assignees,
+        blocker=blocker, due_at=due_at and _moment(due_at), entitlement=entitlement,
+        agreement_id=agreement_id, agreement_version=agreement_version)
+
+
+def _moment(value: Any) -> datetime:
+    """A moment as `tables.UtcDateTime` reads it: SQLite's text (naive UTC) or PostgreSQL's
+    aware datetime, as an aware UTC datetime."""
+    if isinstance(value, str):
+        try:  # naive UTC text, as stored: read as UTC in one step (`replace` costs 7 times more)
+            return datetime.fromisoformat(value + "+00:00")
+        except ValueError:  # text that names its offset already
+            value = datetime.fromisoformat(value)
+    moment: datetime = value
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _by_rank(item: WorkItem) -> tuple[int, int]:
+    return item.rank, item.id
+
+
+def _delivered(item: WorkItem) -> tuple[datetime, int]:
+    assert item.delivered_at is not None  # read as delivered since a moment
+    return item.delivered_at, item.id
+
+
+def _discarded(item: WorkItem) -> tuple[datetime, int]:
+    assert item.discarded_at is not None  # read as discarded since a moment
+    return item.discarded_at, item.id
+
+
+_IN_OPEN = items.c.stage_id.in_(bindparam("open_ids", expanding=True))
+_PAIRS = select(items.c.type, items.c.customer).where(_IN_OPEN).distinct().subquery()
+# Types and customers in one pass over the items: their pairs, each ranked by the database,
+# so that the menus follow its collation.
+_TYPES_AND_CUSTOMERS = select(_PAIRS.c.type, _PAIRS.c.customer,
+                              func.dense_rank().over(order_by=_PAIRS.c.type),
+                              func.dense_rank().over(order_by=_PAIRS.c.customer))
+_PEOPLE = (select(item_assignees.c.person)
+           .select_from(item_assignees.join(items, items.c.id == item_assignees.c.item_id))
+           .where(_IN_OPEN).distinct().order_by(item_assignees.c.person))
 
 
 def filter_values(conn: Connection,
                   open_ids: list[int]) -> tuple[list[str], list[str], list[str]]:
-    """The types, customers and people in use on the items of these (open) stages."""
-    in_open = items.c.stage_id.in_(open_ids)
-    types = conn.execute(select(items.c.type).where(in_open).distinct().order_by(items.c.type))
-    customers = conn.execute(
-        select(items.c.customer).where(in_open, items.c.customer != "").distinct()
-        .order_by(items.c.customer)
-    )
-    people = conn.execute(
-        select(item_assignees.c.person)
-        .select_from(item_assignees.join(items, items.c.id == item_assignees.c.item_id))
-        .where(in_open).distinct().order_by(item_assignees.c.person)
-    )
-    return ([str(t) for t in types.scalars()], [str(c) for c in customers.scalars()],
-            [str(p) for p in people.scalars()])
+    """The types, customers and people in use on the items of these (open) stages, each in
+    the database's order: two statements."""
+    types: dict[str, int] = {}
+    customers: dict[str, int] = {}
+    for type_, customer, type_rank, customer_rank in conn.execute(
+            _TYPES_AND_CUSTOMERS, {"open_ids": open_ids}):
+        types[str(type_)] = int(type_rank)
+        if customer != "":
+            customers[str(customer)] = int(customer_rank)
+    people = conn.execute(_PEOPLE, {"open_ids": open_ids}).scalars()
+    return (sorted(types, key=types.__getitem__), sorted(customers, key=customers.__getitem__),
+            [str(p) for p in people])
 
 
 def touched_stages(conn: Connection, item: WorkItem, event_ids: list[int]) -> set[int]:

@@ -18,6 +18,7 @@ from flowdesk.services.board_views import BoardColumn, BoardView
 from flowdesk.services.queries import DONE_WINDOW, latest_event_id
 from flowdesk.storage.unit_of_work import UnitOfWork
 from flowdesk.web.abilities import board_can
+from flowdesk.web.card_html import CardPainter
 from flowdesk.web.cards import ColumnState, column_state
 from flowdesk.web.demand_banner import demand_banner
 from flowdesk.web.forms import BoardQuery
@@ -98,6 +99,16 @@ def board_context(request: Request, key: str, q: BoardQuery) -> dict[str, Any]:
     lanes: list[Lane] = build_lanes(service, view.columns, q.lanes, view.names)
     # The hints and the demand banner each reuse what they computed while nothing happened.
     last_event = latest_event_id(uow, service.key)
+    # Age and due-date hints for every card: one read of the flow, not one per card.
+    hints = board_hints(uow, actor, service.key, now, last_event, timezone=service.timezone)
+    # What the person may do here: the page leaves out every control they may not use.
+    # An archived service is read-only: no control that changes it.
+    can = ({k: False for k in board_can(actor, service.id)} if service.archived
+           else board_can(actor, service.id))
+    # Every card painted here, in one pass: the template places each cell's cards as they are.
+    painter = CardPainter(now, service.key, hints=hints.by_key, names=view.names,
+                          timezone=service.timezone, calendars=view.calendars,
+                          movable=can["move"])
     return {
         "service": service,
         "view": view,
@@ -107,6 +118,7 @@ def board_context(request: Request, key: str, q: BoardQuery) -> dict[str, Any]:
         "columns": column_views(view),
         "phases": phase_groups(service),
         "lanes": lanes,
+        "cards": [[painter.cards(cell) for cell in lane.cells] for lane in lanes],
         "lane_modes": list(LaneMode),
         "classes": CLASS_ORDER,
         "board_url": f"/services/{service.key}/board",
@@ -115,14 +127,9 @@ def board_context(request: Request, key: str, q: BoardQuery) -> dict[str, Any]:
         # What a closed column holds; the board script keeps live updates within the same.
         "closed_cap": CLOSED_PER_COLUMN,
         "done_days": DONE_WINDOW.days,
-        # Age and due-date hints for every card: one read of the flow, not one per card.
-        "hints": board_hints(uow, actor, service.key, now, last_event,
-                             timezone=service.timezone),
+        "hints": hints,
         "actor": actor,
-        # What the person may do here: the page leaves out every control they may not use.
-        # An archived service is read-only: no control that changes it.
-        "can": {k: False for k in board_can(actor, service.id)} if service.archived
-        else board_can(actor, service.id),
+        "can": can,
         "may_restore": service.archived and may(actor, Action.ARCHIVE_SERVICE, service.id),
         # Today's demand alerts (kept between renders like the hints) and their acknowledgements.
         "banner": demand_banner(uow, actor, service, now, last_event),
