@@ -24,14 +24,11 @@ per render is the figure to compare on a busy machine.
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import platform
 import random
-import statistics
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -40,6 +37,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from signed_in import bearer, member_token
 from sqlalchemy import Engine, insert, update
+from timing import frozen_heap, time_gets
 
 from flowdesk.app import create_app
 from flowdesk.config import Settings
@@ -50,7 +48,7 @@ from flowdesk.domain.ranks import RANK_GAP
 from flowdesk.domain.workflow import Phase, Service, StageKind, StageSpec
 from flowdesk.services import admin
 from flowdesk.services.commands import CreateService
-from flowdesk.storage.db import make_engine, statements_run
+from flowdesk.storage.db import make_engine
 from flowdesk.storage.migrate import upgrade
 from flowdesk.storage.tables import blockers, item_assignees, items, services
 from flowdesk.storage.unit_of_work import UnitOfWork
@@ -147,32 +145,13 @@ def measure(open_items: int, runs: int, workdir: Path, freeze_gc: bool) -> Resul
     seed(engine, open_items, random.Random(open_items))
     token = member_token(UnitOfWork(engine), FixedClock(NOW), KEY)
     app = create_app(Settings(database_url=url), clock=FixedClock(NOW), engine=engine)
-    if freeze_gc:  # what `flowdesk serve` does once started: keep its heap out of full GCs
-        gc.collect()
-        gc.freeze()
-    times: list[float] = []
-    cpu: list[float] = []
-    with TestClient(app, headers=bearer(token)) as client:
-        for _ in range(3):  # warm up: templates compiled, caches filled
-            client.get(f"/services/{KEY}/board")
-        per_render: set[int] = set()
-        body = b""
-        for _ in range(runs):
-            with statements_run(engine) as statements:
-                started, cpu_started = time.perf_counter(), time.process_time()
-                response = client.get(f"/services/{KEY}/board")
-                times.append((time.perf_counter() - started) * 1_000)
-                cpu.append((time.process_time() - cpu_started) * 1_000)
-            assert response.status_code == 200, response.text[:500]
-            per_render.add(len(statements))
-            body = response.content
+    with frozen_heap(freeze_gc), TestClient(app, headers=bearer(token)) as client:
+        timed = time_gets(client, engine, f"/services/{KEY}/board", runs)
     engine.dispose()
-    gc.unfreeze()
-    assert len(per_render) == 1, f"statements per render varied: {per_render}"
-    times.sort()
-    return Result(open_items, statistics.median(times), times[int(0.95 * (len(times) - 1))],
-                  statistics.median(cpu), len(body) / 1024, body.count(b'<article class="card'),
-                  per_render.pop())
+    assert len(timed.statements) == 1, f"statements per render varied: {timed.statements}"
+    return Result(open_items, timed.p50_ms, timed.p95_ms, timed.cpu_p50_ms,
+                  len(timed.body) / 1024, timed.body.count(b'<article class="card'),
+                  timed.statements[0])
 
 
 def target_for(open_items: int) -> float | None:
