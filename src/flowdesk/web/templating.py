@@ -14,8 +14,7 @@ from flowdesk import __version__
 from flowdesk.analytics.timezones import zone_label
 from flowdesk.domain.due_dates import zone_of
 from flowdesk.http import csrf
-from flowdesk.web.card_html import card_html
-from flowdesk.web.cards import age_days, age_of, age_words, due_of, initials
+from flowdesk.web.cards import age_days, age_of, due_of, initials
 from flowdesk.web.markdown import render_markdown
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -69,8 +68,7 @@ def make_environment() -> Environment:
     )
     env.filters.update(markdown=render_markdown, initials=initials, when=when, day=on_day,
                        thousands="{:,}".format, zone=zone_label)
-    env.globals.update(static=static_url, due_of=due_of, age_days=age_days, age_of=age_of,
-                       age_words=age_words, card=card_html)
+    env.globals.update(static=static_url, due_of=due_of, age_days=age_days, age_of=age_of)
     return env
 
 
