@@ -18,29 +18,41 @@ _FIRST_CAPACITY = 1 << 22
 
 
 class Growing:
-    """An append-only numpy array with spare capacity."""
+    """An append-only numpy array with spare capacity.
+
+    Rows go into blocks that are never copied while the file is read: when one is full,
+    the next is as large as all before it. Growing one array by copying it into one twice
+    as large would hold both at once, for every column at the same moment; the blocks are
+    joined once, by :meth:`array`, one column at a time.
+    """
 
     def __init__(self, dtype: type[np.generic]) -> None:
-        self._data: np.ndarray = np.empty(0, dtype=dtype)
+        self._full: list[np.ndarray] = []  # blocks filled (as views of what they hold)
+        self._data: np.ndarray = np.empty(0, dtype=dtype)  # the block being filled
+        self._fill = 0
         self.size = 0
 
     def extend(self, values: np.ndarray, offset: int = 0) -> None:
         """Append ``values`` (plus ``offset``, added while copying)."""
-        end = self.size + values.size
-        if end > self._data.size:
-            grown = np.empty(max(end, 2 * self._data.size, _FIRST_CAPACITY), self._data.dtype)
-            grown[: self.size] = self._data[: self.size]
-            self._data = grown
-        target = self._data[self.size : end]
+        if self._fill + values.size > self._data.size:
+            if self._fill:
+                self._full.append(self._data[: self._fill])
+            room = max(values.size, self.size, _FIRST_CAPACITY)
+            self._data, self._fill = np.empty(room, self._data.dtype), 0
+        target = self._data[self._fill : self._fill + values.size]
         if offset:
             np.add(values, offset, out=target, casting="unsafe")
         else:
             target[...] = values
-        self.size = end
+        self._fill += values.size
+        self.size += values.size
 
     def array(self) -> np.ndarray:
         """Return the rows appended so far (a view)."""
-        return self._data[: self.size]
+        if self._full:  # join the blocks once; later rows go into a new block
+            self._data = np.concatenate([*self._full, self._data[: self._fill]])
+            self._full, self._fill = [], self._data.size
+        return self._data[: self._fill]
 
 
 class TextColumn:
