@@ -35,8 +35,10 @@ from flowdesk.analytics.workflow import Columns, Workflow
 Engine = Literal["auto", "numpy", "csv"]
 
 #: Bytes of text per chunk: large enough that numpy's per-call cost is small, small
-#: enough that a chunk's temporaries are recycled rather than faulted in afresh.
-CHUNK_BYTES = 8 << 20
+#: enough that a chunk's temporaries stay in the core's cache between the dozens of
+#: passes over them (8 MB chunks took a fifth more CPU than 1 MB ones, measured on 100,000
+#: and 1,000,000 items), and that the last chunks keep both cores busy to the end.
+CHUNK_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -229,7 +231,7 @@ def _read_plain(path: Path, workflow: Workflow, columns: Columns,
     # Chunks are tokenized and encoded on both cores, then added in file order.
     pending: deque[tuple[Future[tuple[EncodedChunk, int] | None], bytearray]] = deque()
     line = 2
-    with Prefetch(path, CHUNK_BYTES) as chunks:
+    with Prefetch(path, CHUNK_BYTES, depth=8) as chunks:  # a few MB read ahead
         width = 0
         wanted: list[int] = []
         try:

@@ -179,12 +179,14 @@ def _last_entry(flow: Flow) -> date | None:
     discard, a blocker raised or ended (None for an empty history). Milestones, not every
     row: a history file's rows that only change a substate are not a service's events."""
     blocks = flow.timeline.blocks
-    times = np.concatenate([flow.arrived, flow.committed, flow.delivered, flow.discarded,
-                            blocks.start, blocks.end])
-    times = times[(times != NEVER) & (times != OPEN)]
-    if times.size == 0:
+    last = NEVER
+    for times in (flow.arrived, flow.committed, flow.delivered, flow.discarded,
+                  blocks.start, blocks.end):  # each on its own: no copy of them all
+        last = max(last, int(np.max(times, where=(times != NEVER) & (times != OPEN),
+                                    initial=NEVER)))
+    if last == NEVER:
         return None
-    return day_to_date(int(flow.zone.day_of(np.array([times.max()]))[0]))
+    return day_to_date(int(flow.zone.day_of(np.array([last], dtype=np.int64))[0]))
 
 
 def metrics(source: FlowSource, start: date | None = None, end: date | None = None,
