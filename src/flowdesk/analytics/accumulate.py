@@ -47,12 +47,34 @@ class Growing:
         self._fill += values.size
         self.size += values.size
 
-    def array(self) -> np.ndarray:
-        """Return the rows appended so far (a view)."""
-        if self._full:  # join the blocks once; later rows go into a new block
-            self._data = np.concatenate([*self._full, self._data[: self._fill]])
-            self._full, self._fill = [], self._data.size
-        return self._data[: self._fill]
+    def array(self, lookup: npt.NDArray[np.int32] | None = None) -> np.ndarray:
+        """Return the rows appended so far (a view); with ``lookup``, every row r is
+        replaced by ``lookup[r]`` first, for good (codes renumbered)."""
+        if not self._full:
+            rows = self._data[: self._fill]
+            if lookup is not None:
+                remap(rows, lookup)
+            return rows
+        # Join the blocks once, renumbering as they are copied; each block is let go as
+        # soon as it is copied, so the rows are never held twice. Later rows go into a
+        # new block.
+        blocks = [*self._full, self._data[: self._fill]]
+        self._full = []
+        out = np.empty(self.size, dtype=self._data.dtype)
+        self._data = out
+        position = 0
+        while blocks:
+            block = blocks.pop(0)
+            for begin in range(0, block.size, BLOCK):  # blocks, not rows
+                part = block[begin : begin + BLOCK]
+                target = out[position + begin : position + begin + part.size]
+                if lookup is None:
+                    target[...] = part
+                else:
+                    np.take(lookup, part, out=target, mode="clip")  # codes are in range
+            position += block.size
+        self._fill = out.size
+        return out
 
 
 class TextColumn:
@@ -84,9 +106,8 @@ class TextColumn:
         Values are sorted, or in order of first appearance; with ``drop_empty`` the
         empty value is left out and its rows get code -1.
         """
-        codes: I32 = self._codes.array()
         if not self._dictionaries:
-            return np.zeros(0, dtype="S1"), codes
+            return np.zeros(0, dtype="S1"), self._codes.array()
         merged, inverse = unique_first_seen(np.concatenate(self._dictionaries))
         used = np.zeros(merged.size, dtype=bool)
         used[inverse[np.concatenate(self._used)]] = True
@@ -97,7 +118,7 @@ class TextColumn:
             kept = kept[np.argsort(merged[kept], kind="stable")]
         final = np.full(merged.size, -1, dtype=np.int32)
         final[kept] = np.arange(kept.size, dtype=np.int32)
-        remap(codes, final[inverse])
+        codes: I32 = self._codes.array(final[inverse])
         return merged[kept], codes
 
 

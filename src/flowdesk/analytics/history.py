@@ -27,7 +27,7 @@ from flowdesk.analytics.chunkcodes import (
     encode_chunk,
 )
 from flowdesk.analytics.csvtokens import RawChunk, parse_header, tokenize_csv, tokenize_plain
-from flowdesk.analytics.parallel import submit, workers
+from flowdesk.analytics.parallel import each, submit, workers
 from flowdesk.analytics.textcodes import decode, decode_array
 from flowdesk.analytics.timeline import Attribute, Timeline
 from flowdesk.analytics.workflow import Columns, Workflow
@@ -117,24 +117,27 @@ class _Reader:
         self.problems.extend(RowProblem(line, text) for line, text in found[: max(room, 0)])
 
     def finish(self, engine: str) -> History:
-        item_names, item = self.item.finish(sort=False, drop_empty=False)
+        # The columns are merged on every core: each is a pure function of its own chunks.
+        has_substate = self.columns.substate is not None
+        jobs = [(self.item, False, False), (self.state, True, False),
+                *([(self.substate, True, True)] if has_substate else []),
+                *((column, True, True) for column in self.attributes)]
+        merged = each(lambda job: job[0].finish(sort=job[1], drop_empty=job[2]), jobs)
         at: I64 = self.times.array()
-        state_names, state = self.state.finish(sort=True, drop_empty=False)
-        if self.columns.substate is not None:
-            sub_names, substate = self.substate.finish(sort=True, drop_empty=True)
+        (item_names, item), (state_names, state) = merged[:2]
+        if has_substate:
+            sub_names, substate = merged[2]
         else:
             sub_names, substate = np.zeros(0, dtype="S1"), np.full(at.size, -1, np.int32)
-        row_attributes = [column.finish(sort=True, drop_empty=True)
-                          for column in self.attributes]
+        row_attributes = merged[2 + int(has_substate):]
         order = _chronological(item, at)
         if order is not None:
             item, state, substate, at = item[order], state[order], substate[order], at[order]
             row_attributes = [(names, codes[order]) for names, codes in row_attributes]
         starts = group_starts(item)
-        attributes = {
-            name: Attribute(tuple(decode(names)), _per_item(codes, item, starts, item_names.size))
-            for name, (names, codes) in zip(self.attribute_names, row_attributes, strict=True)
-        }
+        per_item = each(lambda pair: Attribute(tuple(decode(pair[0])), _per_item(
+            pair[1], item, starts, item_names.size)), row_attributes)
+        attributes = dict(zip(self.attribute_names, per_item, strict=True))
         timeline = Timeline(
             items=decode_array(item_names),
             states=tuple(decode(state_names)),
