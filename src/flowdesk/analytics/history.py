@@ -249,7 +249,7 @@ def _read_plain(path: Path, workflow: Workflow, columns: Columns,
                     width, wanted = len(header), _wanted(header, columns)
                 pending.append((submit(_encode_plain, data, start, stop, width, wanted,
                                        workflow, has_substate), data))
-                while len(pending) > workers():
+                while len(pending) > 2 * workers():  # slack for uneven chunks
                     if (line := _add_next(reader, pending, chunks, line)) < 0:
                         return None
             while pending:

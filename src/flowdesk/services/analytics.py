@@ -36,9 +36,9 @@ from flowdesk.analytics.timezones import day_to_date
 from flowdesk.analytics.workflow import Workflow
 from flowdesk.domain.errors import InvalidInput
 from flowdesk.domain.people import Actor
-from flowdesk.domain.workflow import Service
 
 if TYPE_CHECKING:  # the database is imported only by what reads a service (a fast CLI start)
+    from flowdesk.domain.workflow import Service
     from flowdesk.storage.unit_of_work import UnitOfWork
 
 DEFAULT_WINDOW_DAYS = 90
