@@ -34,11 +34,12 @@ from flowdesk.analytics.workflow import Columns, Workflow
 
 Engine = Literal["auto", "numpy", "csv"]
 
-#: Bytes of text per chunk: large enough that numpy's per-call cost is small, small
-#: enough that a chunk's temporaries stay in the core's cache between the dozens of
-#: passes over them (8 MB chunks took a fifth more CPU than 1 MB ones, measured on 100,000
-#: and 1,000,000 items), and that the last chunks keep both cores busy to the end.
-CHUNK_BYTES = 1 << 20
+#: Bytes of text per chunk: large enough that numpy's per-call cost (and the threads'
+#: turns at the GIL between calls) stays small, small enough that a chunk's temporaries
+#: stay in the core's cache between the dozens of passes over them (8 MB chunks took a
+#: fifth more CPU than 1-2 MB ones on 100,000 and 1,000,000 items), and that the last
+#: chunks keep both cores busy to the end.
+CHUNK_BYTES = 2 << 20
 
 
 @dataclass(frozen=True)
