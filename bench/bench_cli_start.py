@@ -12,7 +12,8 @@ says how much of a figure is the machine.
 
 Flowdesk's modules are compiled to bytecode first, as `pip install` does for an installed
 package: an editable install under PYTHONDONTWRITEBYTECODE=1 would otherwise compile some
-forty modules from source on every start (`--no-compile` measures that case).
+forty modules from source on every start (`--no-compile` skips this step, and so measures
+that case where no bytecode has been written yet).
 """
 
 from __future__ import annotations
