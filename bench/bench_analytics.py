@@ -1,20 +1,31 @@
 """Benchmark flowdesk.analytics on a seeded synthetic history.
 
-    python bench/bench_analytics.py [--items 1000000] [--trials 1000000]
+    python bench/bench_analytics.py [--items 1000000 [10000000]] [--runs 3]
+                                    [--trials 1000000] [--process-only]
 
 Generates (once, cached in bench/.data/, which git ignores) a gzipped CSV of ~8 state
-changes per item, then measures: reading it (target <= 5 s), the full metrics set after
-loading (<= 1 s), Monte Carlo "when will 1,000 be done" with 1,000,000 trials (<= 1 s),
-and the process's peak memory (<= 2 GB). Wall and CPU times are both printed: the
-machine is shared, and the load average is printed too.
+changes per item for each --items, then measures:
+
+- the whole process: `flowdesk metrics --history` from start to exit, the median wall time
+  of --runs and its peak memory (targets: 1M items <= 2.0 s and <= 1 GB; 10M items
+  <= 25 s and <= 6 GB); with both 1M and 10M, the ratio of their times (target <= 11x:
+  the cost grows linearly);
+- then, in this process, on the last --items (unless --process-only): reading it
+  (target <= 5 s), the full metrics set after loading (<= 1 s), Monte Carlo "when will
+  1,000 be done" with 1,000,000 trials (<= 1 s), and the process's peak memory (<= 2 GB).
+
+Wall and CPU times are both printed: the machine is shared, and the load average is printed
+too. Generating the 10M-item history takes minutes and ~800 MB of disk, once.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import importlib.util
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -44,6 +55,9 @@ from flowdesk.analytics import (  # noqa: E402
 
 T = TypeVar("T")
 TARGETS = {"read": 5.0, "metrics": 1.0, "forecast": 1.0}
+#: items -> (seconds, GB) for `flowdesk metrics --history` as a whole process
+PROCESS_TARGETS = {1_000_000: (2.0, 1.0), 10_000_000: (25.0, 6.0)}
+MAX_RATIO = 11.0  # the 10M time over the 1M time
 
 
 def timed(label: str, work: Callable[[], T]) -> tuple[T, float]:
@@ -73,14 +87,64 @@ def data_for(items: int, seed: int) -> tuple[Path, Path]:
     return path, workflow
 
 
+def one_process(command: list[str]) -> tuple[float, float, float]:
+    """Run a command to its end; return its wall time, CPU time (s) and peak memory (GB)."""
+    began = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - began
+    if status != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({status})")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024 / 1024
+
+
+def whole_process(items: int, seed: int, runs: int) -> float:
+    """Print and return the median wall time of `flowdesk metrics --history` on the
+    history of ``items`` items, next to its targets."""
+    path, workflow = data_for(items, seed)
+    flowdesk = str(Path(sys.executable).with_name("flowdesk"))
+    command = [flowdesk, "metrics", "--history", str(path), "--workflow", str(workflow)]
+    load = os.getloadavg()[0]
+    measured = [one_process(command) for _ in range(runs)]
+    wall = statistics.median(m[0] for m in measured)
+    cpu = statistics.median(m[1] for m in measured)
+    peak = max(m[2] for m in measured)
+    seconds, gigabytes = PROCESS_TARGETS.get(items, (None, None))
+    verdict = "" if seconds is None else (
+        f"  {'ok' if wall <= seconds else 'OVER'} (target {seconds:g} s)")
+    memory = "" if gigabytes is None else (
+        f"  {'ok' if peak <= gigabytes else 'OVER'} (target {gigabytes:g} GB)")
+    print(f"  whole process, {items:>10,} items  {wall:7.2f} s wall {cpu:7.2f} s cpu{verdict}"
+          f"   peak {peak:5.2f} GB{memory}   (median of {runs}, load average {load:.2f} "
+          f"-> {os.getloadavg()[0]:.2f})", flush=True)
+    return wall
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--items", type=int, default=1_000_000)
+    parser.add_argument("--items", type=int, nargs="+", default=[1_000_000])
+    parser.add_argument("--runs", type=int, default=3,
+                        help="whole-process runs per size (the median is shown)")
     parser.add_argument("--trials", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=2013)
+    parser.add_argument("--process-only", action="store_true",
+                        help="only the whole-process figures, not the library's parts")
     args = parser.parse_args()
-    path, workflow_file = data_for(args.items, args.seed)
+    print(f"`flowdesk metrics --history` as a whole process, on {os.cpu_count()} cores "
+          f"(FLOWDESK_ANALYTICS_THREADS={os.environ.get('FLOWDESK_ANALYTICS_THREADS', '')!r})")
+    import flowdesk
+
+    compileall.compile_dir(Path(flowdesk.__file__).parent, quiet=1)  # as installing does
+    walls = {items: whole_process(items, args.seed, args.runs) for items in args.items}
+    if 1_000_000 in walls and 10_000_000 in walls:
+        ratio = walls[10_000_000] / walls[1_000_000]
+        print(f"  10M / 1M time                     {ratio:7.2f}x"
+              f"  {'ok' if ratio <= MAX_RATIO else 'OVER'} (target {MAX_RATIO:g}x: linear)")
+    if args.process_only:
+        return
+    items = args.items[-1]
+    path, workflow_file = data_for(items, args.seed)
     workflow = Workflow.from_toml(workflow_file)
     print(f"history: {path} ({path.stat().st_size / 1e6:.0f} MB gzipped), inflated with "
           f"{'isal' if importlib.util.find_spec('isal') else 'zlib'}")

@@ -7,6 +7,7 @@ import gzip
 import importlib
 import pkgutil
 import random
+import subprocess
 import sys
 import threading
 import zlib
@@ -22,6 +23,7 @@ import flowdesk.analytics as analytics
 from flowdesk.analytics import (
     Timeline,
     Workflow,
+    accumulate,
     analyse,
     byteread,
     cumulative_flow,
@@ -105,6 +107,49 @@ def test_reading_in_tiny_chunks_gives_the_same_history(
     same(whole, chunked)
     same(whole, read_history(packed_history, WORKFLOW, engine="csv"))
     assert whole.rows_ignored > 0 and len(whole.timeline) > 1000
+
+
+def test_rows_kept_in_many_blocks_give_the_same_history(
+        packed_history: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Large files keep their rows in blocks, joined (and renumbered) once at the end.
+    whole = read_history(packed_history, WORKFLOW)
+    monkeypatch.setattr(history, "CHUNK_BYTES", 300)
+    monkeypatch.setattr(accumulate, "_FIRST_CAPACITY", 5)
+    monkeypatch.setattr(accumulate, "BLOCK", 7)
+    same(whole, read_history(packed_history, WORKFLOW))
+
+
+def test_a_growing_column_gives_back_what_was_appended(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(accumulate, "_FIRST_CAPACITY", 4)
+    monkeypatch.setattr(accumulate, "BLOCK", 3)
+    chance = np.random.default_rng(5)
+    for renumber in (False, True):
+        column, expected = accumulate.Growing(np.int32), list[int]()
+        for _ in range(40):
+            values = chance.integers(0, 10, size=int(chance.integers(0, 9))).astype(np.int32)
+            column.extend(values, offset=1)
+            expected.extend(int(value) + 1 for value in values)
+        lookup = chance.integers(-1, 50, size=11).astype(np.int32)
+        if renumber:
+            assert column.array(lookup).tolist() == [int(lookup[v]) for v in expected]
+        else:
+            assert column.array().tolist() == expected
+        assert column.size == len(expected)
+
+
+def test_every_public_name_loads_on_first_use() -> None:
+    # `import flowdesk.analytics` loads no module until a name from it is asked for.
+    code = ("import sys, flowdesk.analytics as a\n"
+            "assert 'flowdesk.analytics.forecast' not in sys.modules\n"
+            "names = [getattr(a, name) for name in a.__all__]\n"
+            "assert 'flowdesk.analytics.forecast' in sys.modules\n"
+            "from flowdesk.analytics import when_done, Timeline\n"
+            "from flowdesk.analytics.forecast import when_done as original\n"
+            "assert when_done is original and set(a.__all__) <= set(dir(a))\n")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        analytics.nothing  # noqa: B018
 
 
 def test_zlib_inflates_what_isal_does(packed_history: Path,
@@ -199,3 +244,13 @@ def test_parallel_work_comes_back_in_order_and_nests_without_waiting() -> None:
         [number * 10 + k for k in range(3)] for number in range(6)]
     for part in results:
         assert len({name for _, name in part}) == 1
+
+
+def test_percentiles_placed_in_part_are_those_of_the_sorted_values() -> None:
+    chance = np.random.default_rng(9)
+    for size in (1, 2, 3, 10, 99, 1000):
+        values = chance.integers(0, 20, size=size).astype(np.float64)
+        ordered = np.sort(values)
+        expected = {p: float(ordered[max(-(-p * size // 100), 1) - 1])
+                    for p in (1, 50, 70, 85, 95, 100)}
+        assert analytics.nearest_rank(values, (1, 50, 70, 85, 95, 100)) == expected

@@ -18,29 +18,63 @@ _FIRST_CAPACITY = 1 << 22
 
 
 class Growing:
-    """An append-only numpy array with spare capacity."""
+    """An append-only numpy array with spare capacity.
+
+    Rows go into blocks that are never copied while the file is read: when one is full,
+    the next is as large as all before it. Growing one array by copying it into one twice
+    as large would hold both at once, for every column at the same moment; the blocks are
+    joined once, by :meth:`array`, one column at a time.
+    """
 
     def __init__(self, dtype: type[np.generic]) -> None:
-        self._data: np.ndarray = np.empty(0, dtype=dtype)
+        self._full: list[np.ndarray] = []  # blocks filled (as views of what they hold)
+        self._data: np.ndarray = np.empty(0, dtype=dtype)  # the block being filled
+        self._fill = 0
         self.size = 0
 
     def extend(self, values: np.ndarray, offset: int = 0) -> None:
         """Append ``values`` (plus ``offset``, added while copying)."""
-        end = self.size + values.size
-        if end > self._data.size:
-            grown = np.empty(max(end, 2 * self._data.size, _FIRST_CAPACITY), self._data.dtype)
-            grown[: self.size] = self._data[: self.size]
-            self._data = grown
-        target = self._data[self.size : end]
+        if self._fill + values.size > self._data.size:
+            if self._fill:
+                self._full.append(self._data[: self._fill])
+            room = max(values.size, self.size, _FIRST_CAPACITY)
+            self._data, self._fill = np.empty(room, self._data.dtype), 0
+        target = self._data[self._fill : self._fill + values.size]
         if offset:
             np.add(values, offset, out=target, casting="unsafe")
         else:
             target[...] = values
-        self.size = end
+        self._fill += values.size
+        self.size += values.size
 
-    def array(self) -> np.ndarray:
-        """Return the rows appended so far (a view)."""
-        return self._data[: self.size]
+    def array(self, lookup: npt.NDArray[np.int32] | None = None) -> np.ndarray:
+        """Return the rows appended so far (a view); with ``lookup``, every row r is
+        replaced by ``lookup[r]`` first, for good (codes renumbered)."""
+        if not self._full:
+            rows = self._data[: self._fill]
+            if lookup is not None:
+                remap(rows, lookup)
+            return rows
+        # Join the blocks once, renumbering as they are copied; each block is let go as
+        # soon as it is copied, so the rows are never held twice. Later rows go into a
+        # new block.
+        blocks = [*self._full, self._data[: self._fill]]
+        self._full = []
+        out = np.empty(self.size, dtype=self._data.dtype)
+        self._data = out
+        position = 0
+        while blocks:
+            block = blocks.pop(0)
+            for begin in range(0, block.size, BLOCK):  # blocks, not rows
+                part = block[begin : begin + BLOCK]
+                target = out[position + begin : position + begin + part.size]
+                if lookup is None:
+                    target[...] = part
+                else:
+                    np.take(lookup, part, out=target, mode="clip")  # codes are in range
+            position += block.size
+        self._fill = out.size
+        return out
 
 
 class TextColumn:
@@ -72,9 +106,8 @@ class TextColumn:
         Values are sorted, or in order of first appearance; with ``drop_empty`` the
         empty value is left out and its rows get code -1.
         """
-        codes: I32 = self._codes.array()
         if not self._dictionaries:
-            return np.zeros(0, dtype="S1"), codes
+            return np.zeros(0, dtype="S1"), self._codes.array()
         merged, inverse = unique_first_seen(np.concatenate(self._dictionaries))
         used = np.zeros(merged.size, dtype=bool)
         used[inverse[np.concatenate(self._used)]] = True
@@ -85,7 +118,7 @@ class TextColumn:
             kept = kept[np.argsort(merged[kept], kind="stable")]
         final = np.full(merged.size, -1, dtype=np.int32)
         final[kept] = np.arange(kept.size, dtype=np.int32)
-        remap(codes, final[inverse])
+        codes: I32 = self._codes.array(final[inverse])
         return merged[kept], codes
 
 

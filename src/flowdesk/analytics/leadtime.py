@@ -95,11 +95,13 @@ def time_in_state(flow: Flow, period: Period, where: Where | None = None,
     column = np.full(len(flow.positions), -1, dtype=np.int64)  # -1: a state not shown
     column[[position for position, _ in shown]] = np.arange(width)
     # Row of each chosen item in a compact (items x shown states) table.
-    row = np.full(flow.item_count, -1, dtype=np.int64)
+    # (Item codes are int32, so row numbers fit in int32 too.)
+    row = np.full(flow.item_count, -1, dtype=np.int32)
     row[items] = np.arange(items.size)
-    # Sums of whole microseconds in float64 are exact below 2**53 us (285 years).
+    # Sums of whole microseconds in float64 are exact below 2**53 us (285 years). Only
+    # whether an item visited a state is kept, not how often: a byte, not eight.
     spent = np.zeros((width, items.size), dtype=np.float64)
-    visits = np.zeros((width, items.size), dtype=np.int64)
+    visited = np.zeros((width, items.size), dtype=bool)
 
     def one_block(span: tuple[int, int]) -> None:
         begin, end = span
@@ -121,9 +123,16 @@ def time_in_state(flow: Flow, period: Period, where: Where | None = None,
         shape = (width, last - first)
         spent[:, first:last] = np.bincount(cell, weights=length[counted],
                                            minlength=width * (last - first)).reshape(shape)
-        visits[:, first:last] = np.bincount(cell, minlength=width * (last - first)).reshape(shape)
+        visits = np.bincount(cell, minlength=width * (last - first))
+        visited[:, first:last] = (visits > 0).reshape(shape)
 
     each(one_block, item_blocks(flow.stay_item))  # blocks of whole items
-    totals = each(lambda number: spent[number][visits[number] > 0] / US_PER_DAY, range(width))
-    return {name: {"items": int(values.size), "percentiles": nearest_rank(values, which)}
-            for (_, name), values in zip(shown, totals, strict=True)}
+
+    def one_state(number: int) -> dict[str, object]:
+        # Each state's days are ranked where they are made: on ten million items the days
+        # of every state at once would be a gigabyte.
+        values = spent[number][visited[number]] / US_PER_DAY
+        return {"items": int(values.size), "percentiles": nearest_rank(values, which)}
+
+    return {name: entry for (_, name), entry in zip(shown, each(one_state, range(width)),
+                                                    strict=True)}

@@ -20,18 +20,19 @@ def nearest_rank(values: F64 | I64, percentiles: Sequence[int] = STANDARD) -> di
     This equals numpy's ``method="inverted_cdf"``. It is chosen because the answer is
     always an observed value and reads exactly as "p% finished within x".
     """
-    sorted_values = np.sort(np.asarray(values, dtype=np.float64))
-    n = sorted_values.size
-    out: dict[int, float] = {}
+    array = np.asarray(values, dtype=np.float64)
+    n = array.size
+    ranks: dict[int, int] = {}
     for p in percentiles:
         if not 0 < p <= 100:
             raise ValueError(f"percentile {p} is outside (0, 100]")
-        if n == 0:
-            out[int(p)] = float("nan")
-            continue
-        rank = -(-int(p) * n // 100)  # ceil(p * n / 100) in integers: no rounding surprises
-        out[int(p)] = float(sorted_values[max(rank, 1) - 1])
-    return out
+        # ceil(p * n / 100) in integers: no rounding surprises
+        ranks[int(p)] = max(-(-int(p) * n // 100), 1) - 1
+    if n == 0:
+        return {p: float("nan") for p in ranks}
+    # Only the ranks asked for are put in place (as a sort would put them), not all n.
+    placed = np.partition(array, sorted(set(ranks.values())))
+    return {p: float(placed[rank]) for p, rank in ranks.items()}
 
 
 def at_least(values: I64, percentiles: Sequence[int] = STANDARD) -> dict[int, int]:

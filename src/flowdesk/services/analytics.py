@@ -20,34 +20,25 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from flowdesk.analytics import (
-    Flow,
-    History,
-    Period,
-    Where,
-    Workflow,
-    analyse,
-    how_many_by,
-    items_table,
-    on_time,
-    period_of,
-    read_history,
-    sample_window,
-    summary,
-    throughput_samples,
-    when_done,
-)
+# Each name from its own module: `flowdesk metrics --history` loads only what a summary
+# needs (forecasts, the items table and on-time chances are imported where they are used).
 from flowdesk.analytics.arrays import NEVER, OPEN
 from flowdesk.analytics.customer import customer_view
 from flowdesk.analytics.failure import DEFAULT_WINDOW_DAYS as FIX_WINDOW_DAYS
 from flowdesk.analytics.failure import Links
+from flowdesk.analytics.filters import Where
+from flowdesk.analytics.flow import Flow, analyse
+from flowdesk.analytics.history import History, read_history
+from flowdesk.analytics.periods import Period
 from flowdesk.analytics.promises import Promises
+from flowdesk.analytics.report import period_of, summary
 from flowdesk.analytics.timezones import day_to_date
+from flowdesk.analytics.workflow import Workflow
 from flowdesk.domain.errors import InvalidInput
 from flowdesk.domain.people import Actor
-from flowdesk.domain.workflow import Service
 
 if TYPE_CHECKING:  # the database is imported only by what reads a service (a fast CLI start)
+    from flowdesk.domain.workflow import Service
     from flowdesk.storage.unit_of_work import UnitOfWork
 
 DEFAULT_WINDOW_DAYS = 90
@@ -188,12 +179,14 @@ def _last_entry(flow: Flow) -> date | None:
     discard, a blocker raised or ended (None for an empty history). Milestones, not every
     row: a history file's rows that only change a substate are not a service's events."""
     blocks = flow.timeline.blocks
-    times = np.concatenate([flow.arrived, flow.committed, flow.delivered, flow.discarded,
-                            blocks.start, blocks.end])
-    times = times[(times != NEVER) & (times != OPEN)]
-    if times.size == 0:
+    last = NEVER
+    for times in (flow.arrived, flow.committed, flow.delivered, flow.discarded,
+                  blocks.start, blocks.end):  # each on its own: no copy of them all
+        last = max(last, int(np.max(times, where=(times != NEVER) & (times != OPEN),
+                                    initial=NEVER)))
+    if last == NEVER:
         return None
-    return day_to_date(int(flow.zone.day_of(np.array([times.max()]))[0]))
+    return day_to_date(int(flow.zone.day_of(np.array([last], dtype=np.int64))[0]))
 
 
 def metrics(source: FlowSource, start: date | None = None, end: date | None = None,
@@ -215,6 +208,8 @@ def add_customer_view(result: dict[str, Any], source: FlowSource, chosen: Period
 
 
 def item_rows(source: FlowSource, where: Where | None = None) -> list[dict[str, Any]]:
+    from flowdesk.analytics.items import items_table
+
     check_where(source, where)
     return list(items_table(source.flow, where).rows())
 
@@ -227,6 +222,13 @@ def forecast(source: FlowSource, *, how_many_by_date: date | None = None,
     flow's as-of day (`sample_window`: not before the first arrival, and not the as-of day,
     which is still under way). Forecasts start the day after the as-of day. The result's
     `window` says which days were sampled (`days`) and how many were asked for."""
+    from flowdesk.analytics.forecast import (
+        how_many_by,
+        sample_window,
+        throughput_samples,
+        when_done,
+    )
+
     if (how_many_by_date is None) == (when_count is None):
         raise InvalidInput("ask either how many by a date or when a number will be done",
                            "how_many_by")
@@ -302,6 +304,8 @@ def on_time_risks(source: FlowSource, threshold: float = RISK_THRESHOLD,
     """P(done by the due day | age) for every open item with a due date or an agreement's
     due time, by item key (`analytics.on_time`; items still upstream count as committed
     today). `due` is the due time (ISO 8601 in the service's zone) or the due date."""
+    from flowdesk.analytics.ontime import on_time
+
     due = due_days(source)
     if not due:
         return {}
