@@ -86,6 +86,20 @@ class UnitOfWork:
         with self.engine.connect() as conn, conn.begin():
             yield conn
 
+    @contextmanager
+    def lookup(self) -> Iterator[Connection]:
+        """A connection for one read statement (signing in: a token or a session), outside
+        any transaction on PostgreSQL: a single statement sees one snapshot anyway, and a
+        transaction around it would cost a BEGIN and a COMMIT, two round trips, on every
+        request. On SQLite, the same as `read()`. Use `read()` for several statements."""
+        if self.dialect == "sqlite":
+            with self.read() as conn:
+                yield conn
+            return
+        with self.engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+            yield conn
+
     @property
     def locks_rows(self) -> bool:
         """PostgreSQL takes row locks; SQLite's BEGIN IMMEDIATE already serialises writers."""
