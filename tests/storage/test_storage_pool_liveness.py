@@ -13,6 +13,7 @@ from sqlalchemy import Engine, text
 from conftest import postgres_url_or_skip
 from flowdesk.storage import db
 from flowdesk.storage.db import make_engine
+from flowdesk.storage.unit_of_work import UnitOfWork
 
 
 def backend_pid(engine: Engine) -> int:
@@ -60,4 +61,29 @@ def test_a_busy_connection_is_not_pinged_but_a_long_idle_one_is(
         backend_pid(engine)
         assert len(pings) == 1
     finally:
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_the_kept_sign_in_connection_is_replaced_when_the_server_closes_it(pg_url: str) -> None:
+    engine = make_engine(pg_url, pool_size=2)
+    uow = UnitOfWork(engine)
+    uow.keep_lookup_connection(True)
+
+    def lookup_pid() -> int:
+        with uow.lookup() as conn:
+            return int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+    try:
+        first = lookup_pid()
+        assert lookup_pid() == first  # kept, not taken from the pool each time
+        terminate(pg_url, first)
+        second = lookup_pid()  # no error: a new connection
+        assert second != first
+        assert lookup_pid() == second
+        with uow.lookup() as conn:  # outside any transaction: it sees what others commit
+            first_now = conn.execute(text("SELECT now()")).scalar()
+            assert conn.execute(text("SELECT now()")).scalar() != first_now
+    finally:
+        uow.keep_lookup_connection(False)
         engine.dispose()

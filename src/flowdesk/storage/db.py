@@ -73,6 +73,16 @@ def _mark_idle(_dbapi_connection: Any, record: Any) -> None:
     record.info["flowdesk_idle_since"] = time.monotonic()
 
 
+def connection_alive(dbapi_connection: Any) -> bool:
+    """False when an idle psycopg connection is closed, or the server has said goodbye on it
+    (its closing message or end of file waits to be read), without a round trip."""
+    if dbapi_connection.closed:
+        return False
+    poller = select.poll()  # not select.select: it fails on descriptors past 1023
+    poller.register(dbapi_connection.fileno(), select.POLLIN)
+    return not poller.poll(0)
+
+
 def _check_alive(dialect: Dialect, dbapi_connection: Any, record: Any, _proxy: Any) -> None:
     """Hand out only a live connection, without a round trip for the busy ones.
 
@@ -82,11 +92,7 @@ def _check_alive(dialect: Dialect, dbapi_connection: Any, record: Any, _proxy: A
     replaced, and one idle for long (a peer gone silently) is pinged first. That replaces
     `pool_pre_ping`, whose `SELECT 1` cost every request a round trip. Raising
     DisconnectionError makes the pool discard it and check out another (or a new one)."""
-    if dbapi_connection.closed:
-        raise exc.DisconnectionError("the connection is closed")
-    poller = select.poll()  # not select.select: it fails on descriptors past 1023
-    poller.register(dbapi_connection.fileno(), select.POLLIN)
-    if poller.poll(0):
+    if not connection_alive(dbapi_connection):
         raise exc.DisconnectionError("the server has closed the connection")
     idle_since = record.info.get("flowdesk_idle_since")
     if idle_since is not None and time.monotonic() - idle_since > PING_AFTER_IDLE_S:
