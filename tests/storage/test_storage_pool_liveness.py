@@ -10,7 +10,6 @@ import psycopg
 import pytest
 from sqlalchemy import Engine, text
 
-from conftest import postgres_url_or_skip
 from flowdesk.storage import db
 from flowdesk.storage.db import make_engine
 from flowdesk.storage.unit_of_work import UnitOfWork
@@ -22,8 +21,10 @@ def backend_pid(engine: Engine) -> int:
 
 
 @pytest.fixture
-def pg_url() -> str:
-    return postgres_url_or_skip()
+def pg_url(database_url: str) -> str:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only: SQLite connections are files, never closed by a server")
+    return database_url
 
 
 def terminate(url: str, pid: int) -> None:
@@ -32,7 +33,6 @@ def terminate(url: str, pid: int) -> None:
     time.sleep(0.1)  # the server's goodbye reaches the pooled socket
 
 
-@pytest.mark.postgres
 def test_a_connection_the_server_closed_is_replaced_not_handed_out(pg_url: str) -> None:
     engine = make_engine(pg_url, pool_size=1)
     try:
@@ -45,7 +45,6 @@ def test_a_connection_the_server_closed_is_replaced_not_handed_out(pg_url: str) 
         engine.dispose()
 
 
-@pytest.mark.postgres
 def test_a_busy_connection_is_not_pinged_but_a_long_idle_one_is(
         pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     engine = make_engine(pg_url, pool_size=1)
@@ -64,7 +63,6 @@ def test_a_busy_connection_is_not_pinged_but_a_long_idle_one_is(
         engine.dispose()
 
 
-@pytest.mark.postgres
 def test_the_kept_sign_in_connection_is_replaced_when_the_server_closes_it(pg_url: str) -> None:
     engine = make_engine(pg_url, pool_size=2)
     uow = UnitOfWork(engine)
