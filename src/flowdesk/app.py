@@ -36,10 +36,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Start the live-update bus with the server and close it with the server. On PostgreSQL
     that is a listener thread and two connections; an app never started holds none of them."""
     bus: NoticeBus = app.state.notice_bus
+    uow: UnitOfWork = app.state.uow
     await run_in_threadpool(bus.start)
+    uow.keep_lookup_connection(True)  # signing in reuses one connection (PostgreSQL)
     try:
         yield
     finally:
+        uow.keep_lookup_connection(False)
         await run_in_threadpool(bus.close)
 
 

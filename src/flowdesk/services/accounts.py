@@ -226,14 +226,14 @@ def sign_out(uow: UnitOfWork, session_id: str) -> None:
 def session_actor(uow: UnitOfWork, clock: Clock, session_id: str) -> Actor | None:
     """Who a session cookie signs in: None when it is unknown, expired or ended, or the
     user is no longer active."""
-    with uow.read() as conn:
+    with uow.lookup() as conn:
         return store.actor_for_session(conn, passwords.digest(session_id), clock.now())
 
 
 def token_actor(uow: UnitOfWork, clock: Clock, token: str) -> Actor | None:
     """Who a bearer token acts for, in its scope: None when it is unknown, expired or revoked,
     or its user is no longer active."""
-    with uow.read() as conn:
+    with uow.lookup() as conn:
         return store.actor_for_token(conn, passwords.digest(token), clock.now())
 
 

@@ -197,7 +197,7 @@ class _MovedMeanwhile(Exception):
 
 def _move(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: MoveItem) -> tuple[WorkItem, Service]:
     with uow.write() as conn:
-        item, service = _load_for_move(uow, conn, actor, cmd)
+        item, service, bottom = _load_for_move(uow, conn, actor, cmd)
         from_stage = service.stage(item.stage_id)
         to_stage = service.named_stage(cmd.to_stage, "to_stage")
         transition = classify_move(from_stage, to_stage)
@@ -219,7 +219,7 @@ def _move(uow: UnitOfWork, clock: Clock, actor: Actor, cmd: MoveItem) -> tuple[W
                 uow, conn, accounts.assignee_accounts(conn, item.id, limited=True)))
         now = clock.now()
         override = _override(violations, cmd.override_reason)
-        rank = _rank_for(conn, item, to_stage.id, cmd.before)
+        rank = _rank_for(conn, item, to_stage.id, cmd.before, bottom)
         moved = apply_move(item, to_stage, transition, now, rank)
         repo.save_item(conn, moved, now)
         if override is not None:
@@ -261,8 +261,9 @@ def _check_delivery(service: Service, item: WorkItem, from_stage: Stage) -> None
 
 
 def _load_for_move(uow: UnitOfWork, conn: Connection, actor: Actor,
-                   cmd: MoveItem) -> tuple[WorkItem, Service]:
-    """Load the item and its service, taking PostgreSQL row locks in one fixed order.
+                   cmd: MoveItem) -> tuple[WorkItem, Service, repo.Bottom | None]:
+    """Load the item and its service, taking PostgreSQL row locks in one fixed order; on
+    PostgreSQL also the bottom of the target stage, read with the item's lock (None: unread).
 
     Order: service (only when a service-wide limit is in play), then the target stage (only
     when a limit covers it), then the item, then the users whose personal limits count (by
@@ -273,7 +274,7 @@ def _load_for_move(uow: UnitOfWork, conn: Connection, actor: Actor,
     if not uow.locks_rows:  # SQLite: BEGIN IMMEDIATE already holds the write lock
         item = repo.load_item_by_key(conn, cmd.item_key)
         _check_member(actor, item.service_id, cmd.item_key)
-        return item, repo.load_service(conn, item.service_id)
+        return item, repo.load_service(conn, item.service_id), None
     ref, service = repo.item_ref_and_service(conn, cmd.item_key)
     _check_member(actor, service.id, cmd.item_key)
     to_stage = service.named_stage(cmd.to_stage, "to_stage")
@@ -288,12 +289,12 @@ def _load_for_move(uow: UnitOfWork, conn: Connection, actor: Actor,
         service = repo.load_service(conn, service.id, lock=True)
     if _stages_to_count(service, to_stage):
         repo.lock_stage(conn, to_stage.id)
-    item = repo.load_item(conn, ref.id, lock=True)
+    item, bottom = repo.load_item_for_move(conn, ref.id, to_stage.id)
     if item.stage_id != ref.stage_id and cmd.expected_version is None:
         # The locks were chosen for the stage it was in; the caller asked for no version, so
         # it is not stale: start again from where it is now.
         raise _MovedMeanwhile
-    return item, service
+    return item, service, bottom
 
 
 def _load(uow: UnitOfWork, conn: Connection, actor: Actor, item_key: str, action: Action, *,
@@ -375,7 +376,14 @@ def _override(violations: list[LimitViolation], override_reason: str | None) -> 
     return require_reason(override_reason, "override_reason", "a WIP override")
 
 
-def _rank_for(conn: Connection, item: WorkItem, stage_id: int, before: str | None) -> int:
+def _rank_for(conn: Connection, item: WorkItem, stage_id: int, before: str | None,
+              bottom: repo.Bottom | None = None) -> int:
+    """The item's rank in the stage: in front of `before`, else at the bottom (`bottom`, when
+    the caller has read it already)."""
+    if before is None and bottom is not None:
+        rank = rank_between(bottom.rank, None)
+        assert rank is not None  # below the bottom card there is always room
+        return rank
     before_id: int | None = None
     if before:
         target = repo.find_item_ref(conn, before)

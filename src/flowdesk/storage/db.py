@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import select
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy.engine import Dialect, make_url
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -56,7 +59,47 @@ def make_engine(url: str, *, pool_size: int = 10, synchronous: str = "normal") -
         if synchronous not in SYNCHRONOUS:
             raise ValueError(f"synchronous must be normal or full, not {synchronous!r}")
         return _sqlite_engine(url, synchronous.upper())
-    return create_engine(url, pool_size=pool_size, max_overflow=40, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=40)
+    event.listen(engine, "checkin", _mark_idle)
+    event.listen(engine, "checkout", partial(_check_alive, engine.dialect))
+    return engine
+
+
+# How long a pooled PostgreSQL connection may sit idle before its next use pings the server.
+PING_AFTER_IDLE_S = 30.0
+
+
+def _mark_idle(_dbapi_connection: Any, record: Any) -> None:
+    record.info["flowdesk_idle_since"] = time.monotonic()
+
+
+def connection_alive(dbapi_connection: Any) -> bool:
+    """False when an idle psycopg connection is closed, or the server has said goodbye on it
+    (its closing message or end of file waits to be read), without a round trip."""
+    if dbapi_connection.closed:
+        return False
+    poller = select.poll()  # not select.select: it fails on descriptors past 1023
+    poller.register(dbapi_connection.fileno(), select.POLLIN)
+    return not poller.poll(0)
+
+
+def _check_alive(dialect: Dialect, dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """Hand out only a live connection, without a round trip for the busy ones.
+
+    A pooled connection the server has closed (a restart, `pg_terminate_backend`, an idle
+    timeout) has its closing message or end of file waiting to be read; a healthy idle one has
+    nothing to say. So a connection with something to read, or closed on our side, is
+    replaced, and one idle for long (a peer gone silently) is pinged first. That replaces
+    `pool_pre_ping`, whose `SELECT 1` cost every request a round trip. Raising
+    DisconnectionError makes the pool discard it and check out another (or a new one)."""
+    if not connection_alive(dbapi_connection):
+        raise exc.DisconnectionError("the server has closed the connection")
+    idle_since = record.info.get("flowdesk_idle_since")
+    if idle_since is not None and time.monotonic() - idle_since > PING_AFTER_IDLE_S:
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise exc.DisconnectionError(f"the connection failed a ping: {error}") from error
 
 
 def _sqlite_engine(url: str, synchronous: str) -> Engine:

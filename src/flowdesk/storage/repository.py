@@ -78,6 +78,17 @@ _ITEM_WHOLE = (
 _ITEM = _ITEM_WHOLE.where(items.c.id == bindparam("b_item"))
 # Only the item's row is locked (PostgreSQL cannot lock the missing side of an outer join).
 _ITEM_LOCKED = _ITEM.with_for_update(of=items, key_share=True)
+_OTHERS = items.alias("others")
+# A move reads the rank of the bottom card of the stage it goes to along with the item it
+# locks: one statement fewer on the hottest write.
+_ITEM_LOCKED_AND_BOTTOM = (
+    _ITEM_WHOLE.add_columns(
+        select(func.max(_OTHERS.c.rank))
+        .where(_OTHERS.c.stage_id == bindparam("b_to"), _OTHERS.c.id != bindparam("b_item"))
+        .scalar_subquery().label("bottom_rank"))
+    .where(items.c.id == bindparam("b_item"))
+    .with_for_update(of=items, key_share=True)
+)
 _ITEM_BY_KEY = _ITEM_WHOLE.where(items.c.key == bindparam("b_key"))
 _ITEM_REF_BY_KEY = select(items.c.id, items.c.service_id, items.c.stage_id, items.c.version).where(
     items.c.key == bindparam("b_key"))
@@ -315,6 +326,23 @@ def load_item(conn: Connection, item_id: int, *, lock: bool = False) -> WorkItem
     if not rows:
         raise NotFound(f"no item with id {item_id}", field="item")
     return _whole_item(rows)
+
+
+class Bottom(NamedTuple):
+    """The rank of the bottom card of a stage, leaving one item out (None: no other card)."""
+
+    rank: int | None
+
+
+def load_item_for_move(conn: Connection, item_id: int, to_stage_id: int) -> tuple[WorkItem,
+                                                                                   Bottom]:
+    """The item, locked (PostgreSQL), and the bottom of the stage it is moving to, where a move
+    puts it unless told where: `stage_neighbours` in the same statement as the lock."""
+    rows = conn.execute(_ITEM_LOCKED_AND_BOTTOM, {"b_item": item_id, "b_to": to_stage_id}).all()
+    if not rows:
+        raise NotFound(f"no item with id {item_id}", field="item")
+    bottom = rows[0].bottom_rank
+    return _whole_item(rows), Bottom(None if bottom is None else int(bottom))
 
 
 def _whole_item(rows: Sequence[Row[Any]]) -> WorkItem:

@@ -10,8 +10,10 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
 from flowdesk.domain.errors import Conflict
+from flowdesk.storage.db import connection_alive
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,9 @@ class UnitOfWork:
         self.dialect = engine.dialect.name
         self.listeners: list[Listener] = []
         self._writers: AbstractContextManager[object] = nullcontext()
+        self._keep_lookup = False
+        self._lookup_conn: Connection | None = None
+        self._lookup_lock = threading.Lock()
         if max_writers is not None and self.dialect != "sqlite":
             self._writers = threading.BoundedSemaphore(max_writers)
 
@@ -85,6 +90,62 @@ class UnitOfWork:
     def read(self) -> Iterator[Connection]:
         with self.engine.connect() as conn, conn.begin():
             yield conn
+
+    @contextmanager
+    def lookup(self) -> Iterator[Connection]:
+        """A connection for one read statement (signing in: a token or a session), outside
+        any transaction on PostgreSQL: a single statement sees one snapshot anyway, and a
+        transaction around it would cost a BEGIN and a COMMIT, two round trips, on every
+        request. On SQLite, the same as `read()`. Use `read()` for several statements."""
+        if self.dialect == "sqlite":
+            with self.read() as conn:
+                yield conn
+            return
+        if self._keep_lookup and self._lookup_lock.acquire(blocking=False):
+            try:
+                conn = self._lookup_connection()
+                try:
+                    yield conn
+                except DBAPIError:
+                    self._drop_lookup_connection()  # it may be broken: the next one is new
+                    raise
+            finally:
+                self._lookup_lock.release()
+            return
+        with self.engine.connect() as conn:  # another thread has the kept one
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+            yield conn
+
+    def keep_lookup_connection(self, keep: bool) -> None:
+        """While `keep` (a server, between start-up and shutdown), `lookup()` reuses one
+        connection of its own instead of taking one from the pool for every request: checking
+        a connection out and back in cost more than the lookup's query. False closes it."""
+        with self._lookup_lock:
+            self._keep_lookup = keep and self.dialect != "sqlite"
+            if not keep:
+                self._drop_lookup_connection()
+
+    def _lookup_connection(self) -> Connection:
+        """The kept connection, replaced when the server has closed it (see storage.db)."""
+        conn = self._lookup_conn
+        if conn is not None and (conn.closed or conn.invalidated
+                                 or not connection_alive(conn.connection.dbapi_connection)):
+            self._drop_lookup_connection()
+            conn = None
+        if conn is None:
+            conn = self.engine.connect()
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+            self._lookup_conn = conn
+        return conn
+
+    def _drop_lookup_connection(self) -> None:
+        conn, self._lookup_conn = self._lookup_conn, None
+        if conn is not None:
+            try:
+                conn.invalidate()  # never back to the pool: it may be broken
+                conn.close()
+            except Exception as exc:  # closing a broken connection must fail nothing
+                log.debug("closing the lookup connection: %s", exc)
 
     @property
     def locks_rows(self) -> bool:

@@ -1,10 +1,11 @@
 """Live-update notices between server processes over PostgreSQL `LISTEN/NOTIFY`.
 
 `PostgresBus.publish` runs after the writing transaction committed (a `UnitOfWork` listener). It
-only queues the notices, so a request never waits for the bus: a publisher thread takes all the
-notices waiting, in order, and `NOTIFY`s them as compact JSON on a connection of its own, split
-into several notifications when one would pass `PAYLOAD_LIMIT` (PostgreSQL refuses 8,000 bytes).
-Under load one notification carries the notices of many writes. A daemon
+only queues the notices, so a request never waits for the bus: a publisher thread waits
+`GATHER_S` after the first one, takes all the notices waiting, in order, and `NOTIFY`s them as
+compact JSON on a connection of its own, split into several notifications when one would pass
+`PAYLOAD_LIMIT` (PostgreSQL refuses 8,000 bytes). Under load one notification carries the
+notices of many writes. A daemon
 thread in every process `LISTEN`s on another connection and hands every batch, its own process's
 included, to the subscribed handlers (`BoardHub.handle`). When that connection drops, the thread
 reconnects with backoff. Every time its `LISTEN` is (re)established it calls the `on_missed`
@@ -45,6 +46,7 @@ PAYLOAD_LIMIT = 7_000  # bytes per notification; PostgreSQL's limit is 8,000
 FORMAT = 1  # the "v" of a payload: {"v":1,"n":[[event_id,service_id,item_id,kind],...]}
 CONNECT_TIMEOUT_S = 5
 START_WAIT_S = 5.0  # how long start() waits for the first LISTEN
+GATHER_S = 0.02  # how long a queued notice waits for others to share its notification
 MAX_IDENTIFIER = 63  # bytes in a PostgreSQL name (channels included)
 
 
@@ -168,8 +170,9 @@ class PostgresBus:
             return
         with self._pending_ready:
             if self._sender is not None:
+                if not self._pending:  # the publisher sleeps only while nothing is queued
+                    self._pending_ready.notify()
                 self._pending.extend(notices)
-                self._pending_ready.notify()
                 return
         self._call(self._handlers, notices)
 
@@ -183,6 +186,11 @@ class PostgresBus:
                     self._pending_ready.wait()
                 if not self._pending:
                     return
+            # Let the notices of the writes under way join this one: under load one
+            # notification then carries many, and every process's listener wakes once for
+            # them rather than once per write (each wake-up costs as much as a move's query).
+            stop.wait(GATHER_S)
+            with self._pending_ready:
                 batch = list(self._pending)
                 self._pending.clear()
             with self._publish_lock:
