@@ -43,6 +43,20 @@ def drag(page: Any, source: str, target: str) -> None:
     page.mouse.up()
 
 
+def drag_to_top(page: Any, source: str, target: str) -> None:
+    """Press on a card, move in small steps onto the top of the target cell, let go."""
+    start = page.locator(source).bounding_box()
+    end = page.locator(target).bounding_box()
+    assert start and end
+    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + 12)
+    page.mouse.down()
+    page.mouse.move(start["x"] + start["width"] / 2 + 10, start["y"] + 20, steps=4)
+    x, y = end["x"] + end["width"] / 2, end["y"] + 16
+    page.mouse.move(x, y, steps=20)
+    page.mouse.move(x, y + 2, steps=2)
+    page.mouse.up()
+
+
 def wip_text(page: Any, stage_id: int) -> str:
     text: str = page.inner_text(f"#head-{stage_id} [data-wip]")
     return text

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from browser_env import sign_in
-from browser_helpers import board_url, card, cell, drag, open_board, wip_text
+from browser_helpers import board_url, card, cell, drag, drag_to_top, open_board, wip_text
 from web_env import ARTIFACTS, BROWSER_KEY, LiveServer, Watched, watch
 
 from flowdesk.domain.people import Actor
@@ -353,5 +353,33 @@ def test_a_move_refused_for_a_stale_security_token_says_so(live_server: LiveServ
     toast = p.locator(".toast", has_text="security token")
     toast.wait_for()
     assert f"{key} was put back" in toast.inner_text()
+    p.wait_for_selector(f'{cell(st["Ready"])} {card(key)}')
+    assert page.errors == []
+
+
+def test_the_board_offers_done_only_from_the_stage_work_is_delivered_from(
+        live_server: LiveServer, page: Watched) -> None:
+    p, st, key = page.page, live_server.seeded.stages, live_server.seeded.keys["ready_a"]
+    open_board(p, live_server)
+    done_before = wip_text(p, st["Done"])
+    # The keyboard menu shows Done, but not as a choice, and says why.
+    p.focus(f"{card(key)} [data-move]")
+    p.keyboard.press("Enter")
+    menu = p.locator("#move-menu")
+    menu.wait_for(state="visible")
+    done = menu.locator(".move-option", has_text="Done")
+    assert done.is_disabled()
+    assert "delivered only from Check" in done.inner_text()
+    assert not menu.locator(".move-option", has_text="Assess").is_disabled()
+    p.keyboard.press("Escape")
+    # Dropped on Done, the card goes back where it was, saying why, and nothing is sent.
+    sent: list[str] = []
+    p.on("request", lambda request: sent.append(request.url) if request.method == "POST" else None)
+    drag_to_top(p, card(key), cell(st["Done"]))  # Done scrolls: its top is on screen
+    p.wait_for_selector(f'{cell(st["Ready"])} {card(key)}')
+    assert "work is delivered only from Check" in p.inner_text("#toasts")
+    assert sent == []
+    assert wip_text(p, st["Done"]) == done_before
+    p.reload()
     p.wait_for_selector(f'{cell(st["Ready"])} {card(key)}')
     assert page.errors == []

@@ -337,7 +337,9 @@
       var wip = $('[data-wip]', head);
       var flag = $('[data-flag]', head).textContent;
       var detail = (current ? 'here now · ' : '') + wip.textContent + (flag ? ' · ' + flag : '');
-      option(head.dataset.name, detail, current, function () {
+      var allowed = mayEnter(stage, here.dataset.stage);
+      if (!allowed) { detail = deliveryNote(); }
+      option(head.dataset.name, detail, current || !allowed, function () {
         var origin = originOf(card);
         var target = cellFor(stage, here.dataset.lane);
         if (!target) { return; }
@@ -380,6 +382,20 @@
 
   // ---- drag and drop ---------------------------------------------------------------------------
 
+  // Work is delivered (moved into a done stage) only from the stage the server names in
+  // data-deliver-from, unless the board has none: the server refuses the rest anyway, so the
+  // board does not offer it.
+  function mayEnter(stage, from) {
+    var head = document.getElementById('head-' + stage);
+    var only = B.board.dataset.deliverFrom;
+    return !(only && head && head.dataset.phase === 'done' && from !== only && from !== stage);
+  }
+
+  function deliveryNote() {
+    var only = B.board.dataset.deliverFrom;
+    return only ? 'delivered only from ' + stageName(only) : '';
+  }
+
   function setUpSortables() {
     sortables.forEach(function (s) { s.destroy(); });
     sortables = [];
@@ -407,7 +423,11 @@
           B.dragging = false;
           var card = event.item;
           var moved = event.from !== event.to || event.oldIndex !== event.newIndex;
-          if (moved && origin) {
+          var from = origin && origin.parent.dataset.stage;
+          if (moved && origin && !mayEnter(event.to.dataset.stage, from)) {
+            // Not sent: the server would refuse it (a path through other stages is no move).
+            revert(card, origin, card.dataset.key + ' was put back: work is ' + deliveryNote() + '.');
+          } else if (moved && origin) {
             moveCard(card, event.to.dataset.stage, nextCardKey(card), origin);
           }
           origin = null;
