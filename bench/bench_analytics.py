@@ -9,7 +9,7 @@ changes per item for each --items, then measures:
 - the whole process: `flowdesk metrics --history` from start to exit, the median wall time
   of --runs and its peak memory (targets: 1M items <= 2.0 s and <= 1 GB; 10M items
   <= 25 s and <= 6 GB); with both 1M and 10M, the ratio of their times (target <= 11x:
-  the cost grows linearly);
+  the cost grows linearly); GB here are 10^9 bytes (ru_maxrss is in KiB);
 - then, in this process, on the last --items (unless --process-only): reading it
   (target <= 5 s), the full metrics set after loading (<= 1 s), Monte Carlo "when will
   1,000 be done" with 1,000,000 trials (<= 1 s), and the process's peak memory (<= 2 GB).
@@ -95,7 +95,7 @@ def one_process(command: list[str]) -> tuple[float, float, float]:
     wall = time.perf_counter() - began
     if status != 0:
         raise SystemExit(f"{' '.join(command)} failed ({status})")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024 / 1024
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024 / 1e9  # KiB -> GB
 
 
 def whole_process(items: int, seed: int, runs: int) -> float:
@@ -196,7 +196,7 @@ def main() -> None:
         one_team, 1_000, start, rng, trials=args.trials))
     print(f"    team-01 bugs: {team.as_dict()['on_or_before']}")
 
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e9  # KiB -> GB
     print(f"  {'peak memory':<34} {peak:7.2f} GB{'  ok' if peak <= 2 else '  OVER'} "
           "(target 2 GB)")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
