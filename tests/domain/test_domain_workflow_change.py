@@ -6,7 +6,7 @@ import pytest
 
 from flowdesk.domain.errors import InvalidInput
 from flowdesk.domain.workflow import Phase, Service, Stage, StageGroup, StageKind
-from flowdesk.domain.workflow_change import StageDraft, plan_workflow
+from flowdesk.domain.workflow_change import StageDraft, drafts_restoring, plan_workflow
 
 U, C, D, X = Phase.UPSTREAM, Phase.COMMITTED, Phase.DONE, Phase.DISCARDED
 Q, A = StageKind.QUEUE, StageKind.ACTIVITY
@@ -139,3 +139,16 @@ def test_a_changed_limit_and_policy_say_which_rights_they_need() -> None:
     plan = plan_workflow(claims(), drafts)
     assert plan.limits_changed
     assert plan.policies_changed == (C,)
+
+
+def test_a_retired_stage_is_restored_before_the_first_stage_that_stood_after_it() -> None:
+    service = claims(retired=(Stage(9, "Triage", C, Q, 2, wip_limit=4, policy="Sort first"),))
+    drafts = drafts_restoring(service, 9)
+    assert [d.name for d in drafts] == ["Options", "Assess", "Triage", "Settle", "Done",
+                                        "Discarded"]
+    assert drafts[2] == StageDraft(9, "Triage", C, Q, 4, "Sort first")
+    plan = plan_workflow(service, drafts)
+    assert {"change": "restored", "stage": "Triage", "stage_id": 9} in plan.changes
+    with pytest.raises(InvalidInput) as caught:
+        drafts_restoring(service, 2)  # a stage in use, not a retired one
+    assert caught.value.field == "stage_id"

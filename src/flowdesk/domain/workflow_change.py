@@ -263,3 +263,15 @@ def _groups(service: Service, planned: list[PlannedStage]) -> tuple[tuple[tuple[
             raise InvalidInput(f"stage group '{group.name}' would cover a closed stage",
                                field="stages")
     return tuple(removed_members), tuple(removed_groups)
+
+
+def drafts_restoring(service: Service, stage_id: int) -> list[StageDraft]:
+    """The workflow as it is, with one retired stage back in its old place (before the first
+    stage that stood after it)."""
+    stage = next((s for s in service.retired_stages if s.id == stage_id), None)
+    if stage is None:
+        raise InvalidInput("that is not a retired stage of this service", "stage_id")
+    active = list(service.stages)
+    at = next((i for i, s in enumerate(active) if s.position > stage.position), len(active))
+    active.insert(at, stage)
+    return [StageDraft(s.id, s.name, s.phase, s.kind, s.wip_limit, s.policy) for s in active]

@@ -13,13 +13,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from flowdesk.analytics.age import zone_named
 from flowdesk.domain.calendars import Calendar
 from flowdesk.domain.classes import ClassOfService
 from flowdesk.domain.items import WorkItem
-from flowdesk.web.cards import age_words, due_of, initials, sla_of
+from flowdesk.web.cards import Age, age_of, due_of, initials, sla_of
 from flowdesk.web.hints import CardHint
 
 NO_NAMES: Mapping[str, str] = {}
@@ -33,11 +32,8 @@ _CLASS_TAGS = {cos: (f"cos-{cos.value}", f'<span class="cos-tag">{cos.label}</sp
 
 
 def esc(text: str) -> str:
-    """`text` with &, <, >, ' and " escaped: markupsafe.escape's output, as a plain string."""
-    if not ("&" in text or "<" in text or ">" in text or "'" in text or '"' in text):
-        return text
-    return (text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
-            .replace("'", "&#39;").replace('"', "&#34;"))
+    """`text` escaped by markupsafe, as autoescaping would, as a plain string."""
+    return str(escape(text))
 
 
 class CardPainter:
@@ -64,14 +60,10 @@ class CardPainter:
         self.names = names
         self.calendars = calendars
         self.movable = movable
-        # Ages count calendar days in the service's zone (analytics/age.py `local_day`):
-        # here as day ordinals, of which only differences are used.
-        self._zone = zone_named(timezone).info
-        self.today = self._day(now)
         self.item_href = f'<a class="card-title" href="/services/{esc(service_key)}/items/'
         self._text: dict[str, str] = {}
         self._people: dict[tuple[str, ...], str] = {}
-        self._ages: dict[tuple[str, int], str] = {}
+        self._ages: dict[Age, str] = {}
         self._hints: dict[CardHint, tuple[str, str]] = {}
 
     def card(self, item: WorkItem) -> str:
@@ -149,28 +141,15 @@ class CardPainter:
         return "".join(parts)
 
     def _age(self, item: WorkItem) -> str:
-        """The age badge of a committed item (web/cards.py `age_of` says the same): in
-        progress, calendar days since commitment; closed, how long it took."""
-        assert item.committed_at is not None  # the caller checks
-        if item.delivered_at is not None:
-            state, end = "delivered", self._day(item.delivered_at)
-        elif item.discarded_at is not None:
-            state, end = "discarded", self._day(item.discarded_at)
-        else:
-            state, end = "", self.today
-        # As age_of counts: the day of commitment is day 1, and a day 0 reads as 1.
-        days = end - self._day(item.committed_at) + 1 or 1
-        badge = self._ages.get((state, days))
+        """The age badge of a committed item (web/cards.py `age_of`, the one definition)."""
+        age = age_of(item, self.now, self.timezone)
+        if age is None:
+            return ""
+        badge = self._ages.get(age)
         if badge is None:
-            words = (f"delivered in {_days(days)}" if state == "delivered"
-                     else f"discarded after {_days(days)} in progress" if state == "discarded"
-                     else age_words(days))
-            badge = self._ages[state, days] = (f'<span class="card-age" title="{words}">'
-                                               f'{days}d</span>')
+            badge = self._ages[age] = (f'<span class="card-age" title="{age.words}">'
+                                       f'{age.short}</span>')
         return badge
-
-    def _day(self, moment: datetime) -> int:
-        return moment.astimezone(self._zone).toordinal()
 
     def _hint(self, hint: CardHint) -> tuple[str, str]:
         """A hint's two pieces: the age hint in the card's first line, the risk flag in its
@@ -193,10 +172,6 @@ class CardPainter:
         people = "".join(f'<abbr class="person" title="{esc(p)}">{esc(initials(p))}</abbr>'
                          for p in shown)
         return f'<span class="people">{people}</span>'
-
-
-def _days(count: int) -> str:
-    return f"{count} day{'' if count == 1 else 's'}"
 
 
 def card_html(item: WorkItem, now: datetime, service_key: str,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 
 from flowdesk.api.schemas import (
     AssignIn,
@@ -49,18 +49,15 @@ def patch_item(item_key: str, body: ItemPatch, uow: UowDep, clock: ClockDep, act
 
 
 @router.post("/{item_key}/move", response_model=ItemOut)
-async def move_item(item_key: str, body: MoveIn, request: Request, actor: ActorDep,
+async def move_item(item_key: str, body: MoveIn, uow: UowDep, clock: ClockDep, actor: ActorDep,
                     version: VersionDep, response: Response) -> ItemOut:
     # The hottest write. A plain `def` route costs two thread hops (the route, then FastAPI
     # validating the response); only the blocking use case needs a thread, and the event
-    # loop's own executor hands it over for less CPU than anyio's thread pool. The unit of work
-    # and the clock are the app's (`get_uow`, `get_clock`), read here without two more
-    # dependencies to resolve.
-    state = request.app.state
+    # loop's own executor hands it over for less CPU than anyio's thread pool.
     command = MoveItem(item_key, body.to_stage, body.before, body.override_reason, body.reason,
                        version)
     item, service = await asyncio.get_running_loop().run_in_executor(
-        None, uc.move_item_in_service, state.uow, state.clock, actor, command)
+        None, uc.move_item_in_service, uow, clock, actor, command)
     response.headers["ETag"] = f'"{item.version}"'
     return ItemOut.of(item, service)
 

@@ -21,8 +21,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from flowdesk.domain.errors import FlowdeskError, InvalidInput, NotFound
-from flowdesk.domain.workflow import Phase, Service, StageKind
-from flowdesk.domain.workflow_change import StageDraft, StagesHoldItems
+from flowdesk.domain.workflow import Phase, StageKind
+from flowdesk.domain.workflow_change import StageDraft, StagesHoldItems, drafts_restoring
 from flowdesk.http.csrf import require_csrf
 from flowdesk.http.deps import ActorDep, ClockDep, UowDep, request_actor
 from flowdesk.http.errors import status_for
@@ -156,17 +156,6 @@ def save_workflow(key: str, request: Request, form: FormDep, uow: UowDep, clock:
     return RedirectResponse(f"/services/{key.upper()}/workflow?done=saved", status_code=303)
 
 
-def restored_drafts(service: Service, stage_id: int) -> list[StageDraft]:
-    """The workflow as it is, with one retired stage back in its old place."""
-    stage = next((s for s in service.retired_stages if s.id == stage_id), None)
-    if stage is None:
-        raise InvalidInput("that is not a retired stage of this service", "stage_id")
-    active = list(service.stages)
-    at = next((i for i, s in enumerate(active) if s.position > stage.position), len(active))
-    active.insert(at, stage)
-    return [StageDraft(s.id, s.name, s.phase, s.kind, s.wip_limit, s.policy) for s in active]
-
-
 @actions.post("/services/{key}/workflow/restore")
 def restore_stage(key: str, request: Request, form: FormDep, uow: UowDep, clock: ClockDep,
                   actor: ActorDep) -> Response:
@@ -177,7 +166,7 @@ def restore_stage(key: str, request: Request, form: FormDep, uow: UowDep, clock:
             raise InvalidInput("say which stage to bring back", "stage_id")
         service = workflow_design.workflow_view(uow, actor, key).service
         workflow_design.change_workflow(uow, clock, actor, workflow_design.ChangeWorkflow(
-            key, restored_drafts(service, stage_id)))
+            key, drafts_restoring(service, stage_id)))
     except FlowdeskError as exc:
         if isinstance(exc, NotFound) and exc.field == "key":
             raise
