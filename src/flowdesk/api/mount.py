@@ -34,7 +34,7 @@ ERRORS_OF_EVERY_ROUTE = {
     "422": "bad input: the message names the field",
 }
 ERRORS_OF_WRITES = {
-    "400": "a body that cannot be read: not UTF-8, or nested too deep",
+    "400": "a body that cannot be parsed at all (not UTF-8 or nested too deep is a 422)",
     "409": "a WIP limit refuses it (naming the limit), or it clashes with the current state",
     "412": "the If-Match version is stale",
     "413": "the body is larger than the server accepts",

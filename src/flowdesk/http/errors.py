@@ -113,12 +113,30 @@ def describe(exc: Exception) -> Described:
         message = str(first.get("msg", "invalid request"))
         return Described(422, "invalid", f"{field}: {message}" if field else message, field)
     if isinstance(exc, StarletteHTTPException):
+        unreadable = _unreadable_body(exc)
+        if unreadable is not None:
+            return Described(422, "invalid", unreadable)
         code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(
             exc.status_code, "http_error")
         return Described(exc.status_code, code, str(exc.detail),
                          headers=dict(exc.headers or {}))
     return Described(500, "internal", "something went wrong on our side; nothing was changed",
                      expected=False)
+
+
+def _unreadable_body(exc: StarletteHTTPException) -> str | None:
+    """Say why a JSON body could not be decoded. FastAPI answers a bare 400 "error parsing
+    the body" for anything but a syntax error; the exception it raised from says which."""
+    cause = exc.__cause__
+    if exc.status_code != 400:
+        return None
+    if isinstance(cause, UnicodeDecodeError):
+        byte = cause.object[cause.start]
+        return (f"the body is not valid UTF-8: byte {byte:#04x} at position {cause.start} "
+                "(send JSON encoded as UTF-8)")
+    if isinstance(cause, RecursionError):
+        return "the body is nested too deeply to read: keep JSON to a few levels"
+    return None
 
 
 def json_error(described: Described) -> JSONResponse:
