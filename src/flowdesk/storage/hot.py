@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, exc
@@ -64,10 +64,12 @@ class HotStatement:
             cursor = info[_CURSOR] = dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
             cursor.execute(compiled.sql, values)
-            raw = cursor.fetchall() if cursor.description is not None else []
+            if compiled.returns_rows is None:  # its first run: learn the shape of its rows
+                compiled.learn(cursor.description)
+            raw = cursor.fetchall() if compiled.returns_rows else []
         except conn.dialect.loaded_dbapi.Error as error:
             raise _wrapped(conn, compiled.sql, values, error, cursor) from error
-        return _Result(compiled.rows(cursor.description, raw))
+        return _Result(compiled.rows(raw))
 
     def _compile(self, dialect: Dialect, params: Mapping[str, Any]) -> _Compiled:
         names = tuple(sorted(params))
@@ -95,7 +97,8 @@ class _Compiled:
     sql: str
     binds: tuple[tuple[str, Processor], ...]  # bind name -> its type's processor, where any
     results: tuple[Processor | None, ...] | None  # by column; None: no processing at all
-    row_types: dict[tuple[str, ...], Any] = field(default_factory=dict)  # namedtuple types
+    returns_rows: bool | None = None  # None: not run yet (see `learn`)
+    row_type: Any = None  # a namedtuple of the columns' names, for the rows it returns
 
     @classmethod
     def of(cls, construct: Select[Any] | UpdateBase, dialect: Dialect,
@@ -120,14 +123,20 @@ class _Compiled:
             values[name] = processor(values[name])
         return values
 
-    def rows(self, description: Sequence[Any] | None, raw: Sequence[Any]) -> list[Any]:
-        if description is None:
+    def learn(self, description: Sequence[Any] | None) -> None:
+        """Whether the SQL returns rows, and their names. Asking the cursor for its
+        `description` builds an object per column, each time: for a 40-column item, that
+        cost more than the rest of the statement's Python."""
+        if description is not None:
+            names = tuple(column.name for column in description)
+            self.row_type = type("HotRow", (namedtuple("HotRow", names), _Mapped),
+                                 {"__slots__": ()})
+        self.returns_rows = description is not None
+
+    def rows(self, raw: Sequence[Any]) -> list[Any]:
+        if not raw:
             return []
-        names = tuple(column.name for column in description)
-        row_type: Any = self.row_types.get(names)
-        if row_type is None:
-            row_type = self.row_types[names] = type(
-                "HotRow", (namedtuple("HotRow", names), _Mapped), {"__slots__": ()})
+        row_type = self.row_type
         if self.results is not None:
             processors = self.results
             raw = [tuple(value if p is None else p(value) for p, value in zip(processors, row,
