@@ -10,12 +10,12 @@ and :func:`calendar_age` does the counting.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from typing import overload
 
 from flowdesk.analytics.arrays import I64
-from flowdesk.analytics.timezones import Zone, date_to_day
+from flowdesk.analytics.timezones import Zone
 
 
 @overload
@@ -46,6 +46,10 @@ def local_day(moment: datetime, timezone: str) -> int:
     return local_days(timezone)(moment)
 
 
+# date_to_day(d) is d.toordinal() - _EPOCH_ORDINAL: a local day counted without making its date.
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
 @lru_cache(maxsize=64)
 def local_days(timezone: str) -> Callable[[datetime], int]:
     """Return :func:`local_day` for one zone, the zone looked up once: a board counts the
@@ -53,7 +57,7 @@ def local_days(timezone: str) -> Callable[[datetime], int]:
     info = zone_named(timezone).info
 
     def day(moment: datetime) -> int:
-        return date_to_day(moment.astimezone(info).date())
+        return moment.astimezone(info).toordinal() - _EPOCH_ORDINAL
 
     return day
 

@@ -4,14 +4,16 @@ A board page holds up to a couple of thousand cards and every live update render
 hot path is plain Python, not a Jinja macro: a `CardPainter` holds what every card of one render
 shares (the moment, the zone, the people's names, the flow hints) and remembers the pieces many
 cards repeat (a type, a customer, a set of assignees, an age), so each card costs little more
-than joining its strings. Everything that comes from a person is escaped exactly as
-markupsafe's autoescaping would.
+than joining its strings; a board keeps what each card shows of its item alone until the
+service's next board (`CardPainter.board`). Everything that comes from a person is escaped
+exactly as markupsafe's autoescaping would.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
+from threading import Lock
 
 from markupsafe import Markup, escape
 
@@ -30,6 +32,16 @@ NO_HINTS: Mapping[str, CardHint] = {}
 # The first line of a card, up to its class label, by class of service.
 _CLASS_TAGS = {cos: (f"cos-{cos.value}", f'<span class="cos-tag">{cos.label}</span>')
                for cos in ClassOfService}
+
+# What a card shows of its item alone, whatever the moment, the viewer or the names: (the item,
+# the card up to its class label, from the end of its first line to its type and customer, its
+# blocker, its "Move to…" button). See `CardPainter.board`.
+Fixed = tuple[WorkItem, str, str, str, str]
+# By service key, the fixed parts of the cards of its last board, by id() of their item: the
+# item is held, so no other object has its id while its parts are kept.
+_KEPT: dict[str, dict[int, Fixed]] = {}
+_BOARDS_KEPT = 16
+_KEPT_LOCK = Lock()
 
 
 def esc(text: str) -> str:
@@ -52,7 +64,8 @@ class CardPainter:
     `movable`: the viewer may move cards, so each has its "Move to…" button.
 
     What it remembers depends only on these and on the text it escapes, so a painter is made
-    for one render (or one card) and dropped with it: it never outlives a change.
+    for one render (or one card) and dropped with it: it never outlives a change. What `board`
+    keeps for the service's next board depends on each item alone.
     """
 
     def __init__(self, now: datetime, service_key: str, *,
@@ -65,6 +78,7 @@ class CardPainter:
         self.names = names
         self.calendars = calendars
         self.movable = movable
+        self.service_key = service_key
         self.item_href = f'<a class="card-title" href="/services/{esc(service_key)}/items/'
         self._day = local_days(timezone)
         self._today = self._day(now)
@@ -80,14 +94,39 @@ class CardPainter:
     def card(self, item: WorkItem) -> str:
         """The whole card: its body, its "Move to…" button when the viewer may move cards,
         and its closing tag."""
-        return self._paint(item, self.movable, "</article>")
+        return self._paint(item, self._fixed(item), self.movable, "</article>")
 
-    def cards(self, items: list[WorkItem]) -> Markup:
-        """Several cards, one after the other, as markup (every value in it escaped)."""
-        paint = self._paint
-        movable = self.movable
-        return Markup("".join([paint(item, movable, "</article>")  # noqa: S704 - escaped
-                               for item in items]))
+    def board(self, cells: Iterable[Iterable[list[WorkItem]]]) -> list[list[Markup]]:
+        """The cards of every cell of a board (lanes of cells, each a list of cards), each
+        cell's cards one after the other, as markup (every value in it escaped).
+
+        What a card shows of its item alone (all but its age, flow hints, due date, people and
+        service level, which follow the moment, the zone and the names) is kept until the
+        service's next board and used again for the same item: storage/board.py hands out the
+        same immutable item while its row is unchanged, and a changed item is another object,
+        so nothing kept is stale. Each board keeps only its own cards."""
+        known = _KEPT.get(self.service_key, {}).get
+        kept: dict[int, Fixed] = {}
+        paint, make, movable = self._paint, self._fixed, self.movable
+        painted = []
+        for lane in cells:
+            row = []
+            for cell in lane:
+                parts = []
+                for item in cell:
+                    fixed = known(id(item))
+                    if fixed is None or fixed[0] is not item:
+                        fixed = make(item)
+                    kept[id(item)] = fixed
+                    parts.append(paint(item, fixed, movable, "</article>"))
+                row.append(Markup("".join(parts)))  # noqa: S704 - escaped
+            painted.append(row)
+        with _KEPT_LOCK:  # requests run in threads
+            _KEPT.pop(self.service_key, None)
+            if len(_KEPT) >= _BOARDS_KEPT:  # the service shown least recently goes
+                del _KEPT[next(iter(_KEPT))]
+            _KEPT[self.service_key] = kept
+        return painted
 
     def body(self, item: WorkItem) -> str:
         """The card up to its "Move to…" button and closing tag: key, class (colour and
@@ -96,20 +135,31 @@ class CardPainter:
         rank, then id), so the board script can put a live update in its place within the
         card's own lane; `data-closed`, when it closed (ms since the epoch): done columns keep
         only the recent, newest first."""
-        return self._paint(item, False, "")
+        return self._paint(item, self._fixed(item), False, "")
 
-    def _paint(self, item: WorkItem, movable: bool, end: str) -> str:
-        """The body (see `body`), then the "Move to…" button when `movable`, then `end`.
-        One f-string: a board paints a thousand cards or more, each joined once."""
+    def _paint(self, item: WorkItem, fixed: Fixed, movable: bool, end: str) -> str:
+        """The body (see `body`) around the item's `fixed` parts, then the "Move to…" button
+        when `movable`, then `end`."""
+        age = "" if item.committed_at is None else self._age(item)
+        hint = self.hints.get(item.key) if self.hints else None
+        top, risk = ("", "") if hint is None else self._hint(hint)
+        due = "" if item.due_date is None else self._due(item)
+        people = ""
+        if item.assignees:
+            people = self._people.get(item.assignees) or self._people.setdefault(
+                item.assignees, self._people_html(item.assignees))
+        sla = "" if item.due_at is None else self._sla(item)
+        return (f'{fixed[1]}{age}{top}{fixed[2]}{due}{risk}{people}</div>\n'
+                f'{sla}{fixed[3]}{fixed[4] if movable else ""}{end}')
+
+    def _fixed(self, item: WorkItem) -> Fixed:
+        """What the card shows of its item alone (see `Fixed`), in one f-string each."""
         key = esc(item.key)
         blocker = item.blocker
         blocked = blocker is not None and blocker.is_open
         cos_class, cos_tag = _CLASS_TAGS[item.cos]
         closed_at = item.delivered_at or item.discarded_at
         closed = "" if closed_at is None else f' data-closed="{epoch_ms(closed_at)}"'
-        age = "" if item.committed_at is None else self._age(item)
-        hint = self.hints.get(item.key) if self.hints else None
-        top, risk = ("", "") if hint is None else self._hint(hint)
         kind = self._kinds.get(item.type)
         if kind is None:
             kind = self._kinds[item.type] = f'<span class="card-type">{esc(item.type)}</span>'
@@ -117,26 +167,20 @@ class CardPainter:
         if item.customer:
             customer = self._customers.get(item.customer) or self._customers.setdefault(
                 item.customer, f'<span class="card-customer">{esc(item.customer)}</span>')
-        due = "" if item.due_date is None else self._due(item)
-        people = ""
-        if item.assignees:
-            people = self._people.get(item.assignees) or self._people.setdefault(
-                item.assignees, self._people_html(item.assignees))
-        sla = "" if item.due_at is None else self._sla(item)
         stop = ""
         if blocked:
             assert blocker is not None  # for the type checker: `blocked` says so
             stop = (f'<p class="blocker"><span class="blocker-tag">Blocked</span> '
                     f'<span class="blocker-cat">{esc(blocker.category)}</span> '
                     f'{esc(blocker.reason)}</p>\n')
-        button = _move_button(key) if movable else ""
-        return (f'<article class="card {cos_class}{" is-blocked" if blocked else ""}" '
+        return (item,
+                f'<article class="card {cos_class}{" is-blocked" if blocked else ""}" '
                 f'id="card-{key}" data-key="{key}" data-version="{item.version}" '
                 f'data-rank="{item.rank}" data-id="{item.id}"{closed}>\n'
-                f'<div class="card-top"><span class="card-key">{key}</span>{cos_tag}{age}{top}'
+                f'<div class="card-top"><span class="card-key">{key}</span>{cos_tag}',
                 f'</div>\n{self.item_href}{key}">{esc(item.title)}</a>\n'
-                f'<div class="card-meta">{kind}{customer}{due}{risk}{people}</div>\n'
-                f'{sla}{stop}{button}{end}')
+                f'<div class="card-meta">{kind}{customer}',
+                stop, _move_button(key))
 
     def _age(self, item: WorkItem) -> str:
         """The age badge of a committed item (web/cards.py `age_of`, the one definition),
