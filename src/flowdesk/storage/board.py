@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Result,
+    CursorResult,
     Select,
     String,
     Text,
@@ -262,10 +262,16 @@ _LAYOUTS_KEPT = 16
 _READ_LOCK = Lock()
 
 
-def _plain_rows(result: Result[Any]) -> list[tuple[Any, ...]]:
-    """Every row of a result at once, as plain tuples: fetched in bulk, not row by row, and
-    looked up in `_READ` by tuple (compared in C, where `Row` compares through Python)."""
-    return list(map(tuple, result.fetchall()))
+def _plain_rows(result: CursorResult[Any]) -> list[tuple[Any, ...]]:
+    """Every row of a result at once, as the driver returns them: plain tuples, fetched in
+    bulk, with no `Row` made for each (making them, and the garbage collections they set off,
+    cost more than looking the cards up), compared in C when `_cards` looks them up in `_READ`
+    (a `Row` compares through Python). Nothing is skipped by reading past SQLAlchemy: the
+    card columns have no result processing, `_card` decodes them itself (see `_as_read`)."""
+    try:
+        return list(result.cursor.fetchall())
+    finally:
+        result.close()
 
 
 def _cards(rows: list[tuple[Any, ...]], shape: BoardShape) -> list[WorkItem]:
