@@ -10,7 +10,16 @@ from fastapi.testclient import TestClient
 from web_env import web_post
 from web_seed import Seeded
 
+from cast import OPERATOR
+from flowdesk.services import queries
+from flowdesk.storage.unit_of_work import UnitOfWork
 from flowdesk.web import board_page
+
+
+def cards_by_key(html: str) -> dict[str, str]:
+    """Each card's HTML on a page, by item key."""
+    return {m.group(1): m.group(0) for m in re.finditer(
+        r'<article class="card[^"]*" id="card-([A-Z0-9]+-\d+)".*?</article>', html, re.S)}
 
 
 def cards_in(html: str) -> list[str]:
@@ -126,6 +135,31 @@ def test_cards_show_key_title_class_type_customer_initials_age_due_and_blocker(
     assert "is-blocked" in html.split(f'id="card-{seeded.keys["assess_blocked"]}"')[0][-80:]
     assert '<span class="blocker-cat">vendor</span>' in blocked.group(0)
     assert "Waiting for the airline&#39;s PIR report" in blocked.group(0)
+
+
+def test_a_board_shown_again_shows_a_changed_card_as_it_is_now_and_the_rest_as_they_were(
+        web: TestClient, seeded: Seeded, uow: UnitOfWork) -> None:
+    """A board paints again only what changed (web/card_html.py keeps the rest): an edited,
+    blocked card shows its new title, escaped, its blocker and its new version."""
+    key = seeded.keys["ready_a"]
+    before = cards_by_key(web.get("/services/CLM/board").text)
+    item = queries.get_item(uow, OPERATOR, key)[0]
+    assert web_post(web, f"/items/{key}/edit", {
+        "version": item.version, "title": "Cancelled <tour> & 'co'", "type": "claim",
+        "cos": "standard", "customer": "Tailspin Tours", "due_date": "", "description": "",
+    }, htmx=True).status_code == 200
+    edited = queries.get_item(uow, OPERATOR, key)[0]
+    assert web_post(web, f"/items/{key}/block", {
+        "version": edited.version, "reason": "Waiting for <the> receipts", "category": "customer",
+    }, htmx=True).status_code == 200
+    after = cards_by_key(web.get("/services/CLM/board").text)
+    card = after.pop(key)
+    assert card != before.pop(key)
+    assert "Cancelled &lt;tour&gt; &amp; &#39;co&#39;</a>" in card
+    assert 'class="card cos-standard is-blocked"' in card
+    assert "Waiting for &lt;the&gt; receipts" in card
+    assert f'data-version="{edited.version + 1}"' in card
+    assert after == before
 
 
 def test_the_done_column_hides_old_deliveries_but_its_count_stays_exact(

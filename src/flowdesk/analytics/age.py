@@ -9,12 +9,13 @@ and :func:`calendar_age` does the counting.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import date, datetime
 from functools import lru_cache
 from typing import overload
 
 from flowdesk.analytics.arrays import I64
-from flowdesk.analytics.timezones import Zone, date_to_day
+from flowdesk.analytics.timezones import Zone
 
 
 @overload
@@ -42,7 +43,23 @@ def zone_named(timezone: str) -> Zone:
 
 def local_day(moment: datetime, timezone: str) -> int:
     """Return the local day number (days since 1970-01-01 in ``timezone``) of an instant."""
-    return date_to_day(moment.astimezone(zone_named(timezone).info).date())
+    return local_days(timezone)(moment)
+
+
+# date_to_day(d) is d.toordinal() - _EPOCH_ORDINAL: a local day counted without making its date.
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+@lru_cache(maxsize=64)
+def local_days(timezone: str) -> Callable[[datetime], int]:
+    """Return :func:`local_day` for one zone, the zone looked up once: a board counts the
+    days of a thousand cards."""
+    info = zone_named(timezone).info
+
+    def day(moment: datetime) -> int:
+        return moment.astimezone(info).toordinal() - _EPOCH_ORDINAL
+
+    return day
 
 
 def age_in_days(committed_at: datetime | None, as_of: datetime, timezone: str) -> int | None:

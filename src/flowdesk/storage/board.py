@@ -9,12 +9,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from operator import attrgetter
 from threading import Lock
 from typing import Any, Protocol
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    CursorResult,
     Select,
     String,
     Text,
@@ -116,7 +118,7 @@ def board_cards(conn: Connection, service: Service, flt: CardFilter, done_since:
         **(_counted(conn.execute(statements.closed_matching, since))
            if statements.closed_matching is not None else {}),
     }
-    return counts, matching, _cards(conn.execute(statements.cards, since), shape)
+    return counts, matching, _cards(_plain_rows(conn.execute(statements.cards, since)), shape)
 
 
 @dataclass(frozen=True)
@@ -260,35 +262,44 @@ _LAYOUTS_KEPT = 16
 _READ_LOCK = Lock()
 
 
-def _cards(rows: Iterable[Any], shape: BoardShape) -> list[WorkItem]:
+def _plain_rows(result: CursorResult[Any]) -> list[tuple[Any, ...]]:
+    """Every row of a result at once, as the driver returns them: plain tuples, fetched in
+    bulk, with no `Row` made for each (making them, and the garbage collections they set off,
+    cost more than looking the cards up), compared in C when `_cards` looks them up in `_READ`
+    (a `Row` compares through Python). Nothing is skipped by reading past SQLAlchemy: the
+    card columns have no result processing, `_card` decodes them itself (see `_as_read`)."""
+    try:
+        return list(result.cursor.fetchall())
+    finally:
+        result.close()
+
+
+def _cards(rows: list[tuple[Any, ...]], shape: BoardShape) -> list[WorkItem]:
     """The cards of every column, in board order: open columns by rank, closed ones newest
     first (each slice is limited in its own order; the union of them is put in order here)."""
     layout: Layout = (shape.dialect, shape.service_id, shape.stages)
-    known = _READ.get(layout, {})
-    read: dict[Any, WorkItem] = {}
-    by_stage: dict[int, list[WorkItem]] = {sid: [] for sid, _ in shape.stages}
+    known = _READ.get(layout, {}).get
     closed = {sid for sid, phase in shape.stages if not phase.is_open}
     people: dict[str, tuple[str, ...]] = {}  # the same few sets of assignees recur
     sort_people = shape.dialect != "postgresql"  # see `_people`
-    for row in rows:
-        card = known.get(row)
-        if card is None:
-            card = _card(row, shape.service_id, closed, people, sort_people)
-        read[row] = card
-        by_stage[card.stage_id].append(card)
+    found = [known(row) or _card(row, shape.service_id, closed, people, sort_people)
+             for row in rows]
+    read = dict(zip(rows, found, strict=True))
     with _READ_LOCK:  # requests run in threads
         _READ.pop(layout, None)
         if len(_READ) >= _LAYOUTS_KEPT:  # the layout read least recently goes
             del _READ[next(iter(_READ))]
         _READ[layout] = read
+    by_stage: dict[int, list[WorkItem]] = {sid: [] for sid, _ in shape.stages}
+    for card in found:
+        by_stage[card.stage_id].append(card)
     cards: list[WorkItem] = []
     for sid, phase in shape.stages:
         column = by_stage[sid]
         if phase.is_open:
-            column.sort(key=_by_rank)
+            column.sort(key=_BY_RANK)
         else:
-            at = _delivered if phase is Phase.DONE else _discarded
-            column.sort(key=at, reverse=True)
+            column.sort(key=_BY_DELIVERY if phase is Phase.DONE else _BY_DISCARD, reverse=True)
         cards += column
     return cards
 
@@ -333,18 +344,11 @@ def _moment(value: Any) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def _by_rank(item: WorkItem) -> tuple[int, int]:
-    return item.rank, item.id
-
-
-def _delivered(item: WorkItem) -> tuple[datetime, int]:
-    assert item.delivered_at is not None  # read as delivered since a moment
-    return item.delivered_at, item.id
-
-
-def _discarded(item: WorkItem) -> tuple[datetime, int]:
-    assert item.discarded_at is not None  # read as discarded since a moment
-    return item.discarded_at, item.id
+# Sort keys, read in C: an open column by (rank, id); a closed one by (closed at, id), every
+# item of which was read as closed since a moment, so the moment is never None.
+_BY_RANK = attrgetter("rank", "id")
+_BY_DELIVERY = attrgetter("delivered_at", "id")
+_BY_DISCARD = attrgetter("discarded_at", "id")
 
 
 _IN_OPEN = items.c.stage_id.in_(bindparam("open_ids", expanding=True))

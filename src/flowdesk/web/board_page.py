@@ -118,7 +118,7 @@ def board_context(request: Request, key: str, q: BoardQuery) -> dict[str, Any]:
         "columns": column_views(view),
         "phases": phase_groups(service),
         "lanes": lanes,
-        "cards": [[painter.cards(cell) for cell in lane.cells] for lane in lanes],
+        "cards": painter.board(lane.cells for lane in lanes),
         "lane_modes": list(LaneMode),
         "classes": CLASS_ORDER,
         "board_url": f"/services/{service.key}/board",

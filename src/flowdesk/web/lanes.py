@@ -64,7 +64,10 @@ def build_lanes(service: Service, columns: list[BoardColumn], mode: LaneMode,
     grouped: dict[str, list[list[WorkItem]]] = {}
     for index, column in enumerate(columns):
         for card in column.cards:
-            cells = grouped.setdefault(lane_key(card, mode), [[] for _ in columns])
+            key = lane_key(card, mode)
+            cells = grouped.get(key)
+            if cells is None:  # a lane's cells are made once, not for every card
+                cells = grouped[key] = [[] for _ in columns]
             cells[index].append(card)
 
     def cells_for(key: str) -> list[list[WorkItem]]:
