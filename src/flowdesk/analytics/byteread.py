@@ -177,6 +177,12 @@ class Prefetch:
     def __exit__(self, *_: object) -> None:
         self._stop.set()
         self._thread.join()
+        # Let go of the chunk buffers now: the reader merges its columns next, the moment
+        # of its peak memory, and a dozen idle 2 MB buffers would add to it.
+        while not self._free.empty():
+            self._free.get_nowait()
+        while not self._queue.empty():
+            self._queue.get_nowait()
 
     def release(self, data: bytearray) -> None:
         """Hand a chunk's buffer back for reuse: the chunk must not be used after."""
