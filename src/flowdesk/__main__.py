@@ -1,5 +1,5 @@
 """`python -m flowdesk ...`: the `flowdesk` command, also where no script is installed."""
 
-from flowdesk.cli import main
+from flowdesk.cli import run
 
-main(prog_name="flowdesk")
+run()

@@ -99,3 +99,23 @@ def test_help_lists_every_command() -> None:
         capture_output=True, text=True, timeout=60, check=True).stdout
     for name in COMMANDS:
         assert f"\n  {name} " in shown, shown
+
+
+def test_the_script_hands_over_all_its_output_and_its_exit_code(tmp_path: Path) -> None:
+    """`python -m flowdesk` runs what the installed script runs, which ends the process
+    at once after a command that opened no database: its output must still be whole."""
+    history, workflow = tmp_path / "history.csv", tmp_path / "workflow.toml"
+    history.write_text(HISTORY)
+    workflow.write_text(WORKFLOW)
+    done = subprocess.run([sys.executable, "-m", "flowdesk", "metrics", "--history",
+                           str(history), "--workflow", str(workflow), "--format", "json"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["delivered_count"] == 1
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[columns\n")
+    failed = subprocess.run([sys.executable, "-m", "flowdesk", "metrics", "--history",
+                             str(history), "--workflow", str(broken)],
+                            capture_output=True, text=True, timeout=120)
+    assert failed.returncode == 1
+    assert "cannot read the workflow file broken.toml" in failed.stderr

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import click
 
-from flowdesk.config import Settings, SettingsError, load_settings
 from flowdesk.domain.errors import FlowdeskError
 
 if TYPE_CHECKING:  # SQLAlchemy and Alembic load only for the commands that open a database
+    from flowdesk.config import Settings
     from flowdesk.storage.unit_of_work import UnitOfWork
 
 P = ParamSpec("P")
@@ -22,6 +22,10 @@ R = TypeVar("R")
 
 
 def settings() -> Settings:
+    # Imported here: the settings module loads logging, secrets and platformdirs (about
+    # 15 ms), which `flowdesk metrics --history` never needs.
+    from flowdesk.config import SettingsError, load_settings
+
     try:
         return load_settings()
     except SettingsError as exc:
