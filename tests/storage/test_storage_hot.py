@@ -15,6 +15,7 @@ from storage_helpers import OWNER, make_claims, stage_id
 from flowdesk.domain.clock import FixedClock
 from flowdesk.services import items as uc
 from flowdesk.services.commands import AssignItem, BlockItem, CreateItem, MoveItem
+from flowdesk.storage import hot
 from flowdesk.storage import repository as repo
 from flowdesk.storage.db import make_engine, statements_run
 from flowdesk.storage.tables import item_events
@@ -37,11 +38,10 @@ def busy_item(uow: UnitOfWork, clock: FixedClock) -> tuple[int, int]:
 
 def test_a_hot_read_gives_the_rows_sqlalchemy_gives(uow: UnitOfWork, clock: FixedClock) -> None:
     item_id, doing = busy_item(uow, clock)
+    params = {"b_item": item_id, "b_to": doing}
     with uow.write() as conn:
-        hot = repo._HOT_ITEM_LOCKED_AND_BOTTOM.execute(conn, {"b_item": item_id, "b_to": doing})
-        hot_rows = hot.all()
-        plain = conn.execute(repo._ITEM_LOCKED_AND_BOTTOM,
-                             {"b_item": item_id, "b_to": doing}).all()
+        hot_rows = hot.execute(conn, repo._ITEM_LOCKED_AND_BOTTOM, params).all()
+        plain = conn.execute(repo._ITEM_LOCKED_AND_BOTTOM, params).all()
     assert [tuple(r) for r in hot_rows] == [tuple(r) for r in plain]
     assert [dict(r._mapping) for r in hot_rows] == [dict(r._mapping) for r in plain]
     first = hot_rows[0]

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, select, update
 
 from flowdesk.domain.people import Actor, Role, Scope
-from flowdesk.storage.hot import HotStatement
+from flowdesk.storage import hot
 from flowdesk.storage.tables import (
     api_tokens,
     item_assignees,
@@ -86,9 +86,6 @@ _ACTOR_BY_USERNAME = (
     .where(users.c.username == bindparam("b_username"), users.c.active.is_(True))
 )
 
-# Signing in runs on every request: on the driver's cursor (storage/hot.py).
-_HOT_ACTOR_BY_SESSION = HotStatement(_ACTOR_BY_SESSION)
-_HOT_ACTOR_BY_TOKEN = HotStatement(_ACTOR_BY_TOKEN)
 
 def _actor(rows: Sequence[Any], scope: Scope = Scope.WRITE) -> Actor | None:
     if not rows:
@@ -102,12 +99,12 @@ def _actor(rows: Sequence[Any], scope: Scope = Scope.WRITE) -> Actor | None:
 
 def actor_for_session(conn: Connection, id_hash: str, now: datetime) -> Actor | None:
     """The active user a live session belongs to, with their memberships; None otherwise."""
-    return _actor(_HOT_ACTOR_BY_SESSION.execute(conn, {"b_hash": id_hash, "b_now": now}).all())
+    return _actor(hot.execute(conn, _ACTOR_BY_SESSION, {"b_hash": id_hash, "b_now": now}).all())
 
 
 def actor_for_token(conn: Connection, token_hash: str, now: datetime) -> Actor | None:
     """The active user a live, unrevoked token belongs to, acting in the token's scope."""
-    rows = _HOT_ACTOR_BY_TOKEN.execute(conn, {"b_hash": token_hash, "b_now": now}).all()
+    rows = hot.execute(conn, _ACTOR_BY_TOKEN, {"b_hash": token_hash, "b_now": now}).all()
     return _actor(rows, Scope(rows[0].scope)) if rows else None
 
 

@@ -6,9 +6,9 @@ A move runs four statements and signing its request in one more. Through SQLAlch
 objects): 182 µs for the locked read of an item against 51 µs on the cursor. That was a
 quarter of a move's CPU on a 2-core server.
 
-`HotStatement` keeps the SQLAlchemy construct (so the SQL is still written, typed and checked
-in one place) and compiles it once per dialect and set of parameter names; on PostgreSQL it
-then runs the SQL on the connection's psycopg cursor, inside the transaction SQLAlchemy began,
+`execute` takes the SQLAlchemy construct (so the SQL is still written, typed and checked in
+one place) and compiles it once per dialect and set of parameter names; on PostgreSQL it then
+runs the SQL on the connection's psycopg cursor, inside the transaction SQLAlchemy began,
 with the same bind and result processing the types would get (`UtcDateTime`, JSON), errors
 wrapped as SQLAlchemy wraps them (so `IntegrityError` and the rest still mean the same), and a
 lost connection invalidated. Anywhere else (SQLite; a connection with no transaction begun;
@@ -45,39 +45,41 @@ class Rows(Protocol):
     def scalar_one(self) -> Any: ...
 
 
-class HotStatement:
-    """A statement compiled once per dialect and parameter names; see the module's doc."""
+# Compiled statements by (id of the construct, dialect, parameter names); each entry holds
+# its construct, so an id is never taken for another while its entry is kept.
+_COMPILED: dict[tuple[int, str, tuple[str, ...]], _Compiled] = {}
 
-    def __init__(self, construct: Select[Any] | UpdateBase) -> None:
-        self.construct = construct
-        self._compiled: dict[tuple[str, tuple[str, ...]], _Compiled] = {}
 
-    def execute(self, conn: Connection, params: Mapping[str, Any]) -> Rows:
-        if not _runs_on_cursor(conn):
-            return conn.execute(self.construct, dict(params))
-        compiled = self._compile(conn.dialect, params)
-        values = compiled.values(params)
-        dbapi_connection = conn.connection.dbapi_connection
-        info = conn.connection.info
-        cursor = info.get(_CURSOR)
-        if cursor is None or cursor.connection is not dbapi_connection or cursor.closed:
-            cursor = info[_CURSOR] = dbapi_connection.cursor()  # type: ignore[union-attr]
-        try:
-            cursor.execute(compiled.sql, values)
-            if compiled.returns_rows is None:  # its first run: learn the shape of its rows
-                compiled.learn(cursor.description)
-            raw = cursor.fetchall() if compiled.returns_rows else []
-        except conn.dialect.loaded_dbapi.Error as error:
-            raise _wrapped(conn, compiled.sql, values, error, cursor) from error
-        return _Result(compiled.rows(raw))
+def execute(conn: Connection, statement: Select[Any] | UpdateBase,
+            params: Mapping[str, Any]) -> Rows:
+    """Run `statement` as `conn.execute` would, on psycopg's cursor where it can (see the
+    module's doc). Meant for the module-level statements of the hottest paths."""
+    if not _runs_on_cursor(conn):
+        return conn.execute(statement, dict(params))
+    compiled = _compiled(statement, conn.dialect, params)
+    values = compiled.values(params)
+    dbapi_connection = conn.connection.dbapi_connection
+    info = conn.connection.info
+    cursor = info.get(_CURSOR)
+    if cursor is None or cursor.connection is not dbapi_connection or cursor.closed:
+        cursor = info[_CURSOR] = dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(compiled.sql, values)
+        if compiled.returns_rows is None:  # its first run: learn the shape of its rows
+            compiled.learn(cursor.description)
+        raw = cursor.fetchall() if compiled.returns_rows else []
+    except conn.dialect.loaded_dbapi.Error as error:
+        raise _wrapped(conn, compiled.sql, values, error, cursor) from error
+    return _Result(compiled.rows(raw))
 
-    def _compile(self, dialect: Dialect, params: Mapping[str, Any]) -> _Compiled:
-        names = tuple(sorted(params))
-        compiled = self._compiled.get((dialect.name, names))
-        if compiled is None:
-            compiled = _Compiled.of(self.construct, dialect, names)
-            self._compiled[(dialect.name, names)] = compiled
-        return compiled
+
+def _compiled(statement: Select[Any] | UpdateBase, dialect: Dialect,
+              params: Mapping[str, Any]) -> _Compiled:
+    key = (id(statement), dialect.name, tuple(sorted(params)))
+    compiled = _COMPILED.get(key)
+    if compiled is None or compiled.statement is not statement:
+        compiled = _COMPILED[key] = _Compiled.of(statement, dialect, key[2])
+    return compiled
 
 
 def _runs_on_cursor(conn: Connection) -> bool:
@@ -93,6 +95,7 @@ def _runs_on_cursor(conn: Connection) -> bool:
 
 @dataclass
 class _Compiled:
+    statement: Select[Any] | UpdateBase
     compiler: SQLCompiler
     sql: str
     binds: tuple[tuple[str, Processor], ...]  # bind name -> its type's processor, where any
@@ -101,9 +104,9 @@ class _Compiled:
     row_type: Any = None  # a namedtuple of the columns' names, for the rows it returns
 
     @classmethod
-    def of(cls, construct: Select[Any] | UpdateBase, dialect: Dialect,
+    def of(cls, statement: Select[Any] | UpdateBase, dialect: Dialect,
            names: tuple[str, ...]) -> _Compiled:
-        compiler = construct.compile(dialect=dialect, column_keys=list(names))
+        compiler = statement.compile(dialect=dialect, column_keys=list(names))
         assert isinstance(compiler, SQLCompiler)
         binds: dict[str, Processor] = {}  # one name may stand for several binds of a type
         for bind, name in compiler.bind_names.items():
@@ -111,9 +114,9 @@ class _Compiled:
             if processor is not None:
                 binds[name] = processor
         processors = [column_type.dialect_impl(dialect).result_processor(dialect, None)
-                      for column_type in _result_types(construct)]
+                      for column_type in _result_types(statement)]
         results = tuple(processors) if any(p is not None for p in processors) else None
-        return cls(compiler, compiler.string, tuple(binds.items()), results)
+        return cls(statement, compiler, compiler.string, tuple(binds.items()), results)
 
     def values(self, params: Mapping[str, Any]) -> MutableMapping[str, Any]:
         """Every bound value the SQL names (those the construct holds, such as the 1 of
@@ -145,12 +148,10 @@ class _Compiled:
         return [row_type._make(row) for row in raw]
 
 
-def _result_types(construct: Select[Any] | UpdateBase) -> list[Any]:
-    if isinstance(construct, Select):
-        return [column.type for column in construct.selected_columns]
-    if isinstance(construct, UpdateBase):
-        return [column["type"] for column in construct.returning_column_descriptions]
-    return []
+def _result_types(statement: Select[Any] | UpdateBase) -> list[Any]:
+    if isinstance(statement, Select):
+        return [column.type for column in statement.selected_columns]
+    return [column["type"] for column in statement.returning_column_descriptions]
 
 
 class _Mapped:

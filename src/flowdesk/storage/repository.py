@@ -26,7 +26,7 @@ from flowdesk.domain.errors import NotFound
 from flowdesk.domain.items import Blocker, WorkItem
 from flowdesk.domain.wip import WipCounts
 from flowdesk.domain.workflow import Phase, Service, Stage, StageGroup, StageKind
-from flowdesk.storage.hot import HotStatement
+from flowdesk.storage import hot
 from flowdesk.storage.tables import (
     blockers,
     class_policies,
@@ -162,19 +162,6 @@ _INSERT_NUMBERED_EVENT_IF_CURRENT = (
 )
 
 
-# The statements of moves and other item writes, run on the driver's cursor (storage/hot.py).
-_HOT_SERVICE = HotStatement(_SERVICE)
-_HOT_SERVICE_LOCKED = HotStatement(_SERVICE_LOCKED)
-_HOT_LOCK_STAGE = HotStatement(_LOCK_STAGE)
-_HOT_ITEM = HotStatement(_ITEM)
-_HOT_ITEM_LOCKED = HotStatement(_ITEM_LOCKED)
-_HOT_ITEM_LOCKED_AND_BOTTOM = HotStatement(_ITEM_LOCKED_AND_BOTTOM)
-_HOT_ITEM_REF_AND_SERVICE = HotStatement(_ITEM_REF_AND_SERVICE)
-_HOT_SAVE_ITEM = HotStatement(_SAVE_ITEM)
-_HOT_INSERT_NUMBERED_EVENT = HotStatement(_INSERT_NUMBERED_EVENT)
-_HOT_INSERT_NUMBERED_EVENT_IF_CURRENT = HotStatement(_INSERT_NUMBERED_EVENT_IF_CURRENT)
-
-
 class WorkflowChanged(Exception):
     """The service's workflow changed while a write that read it waited (PostgreSQL)."""
 
@@ -265,8 +252,8 @@ def load_service(conn: Connection, service_id: int, *, lock: bool = False,
     """The service with its workflow (cached by its token, see `touch_workflow`). `lock`
     takes the service row's lock on PostgreSQL (FOR NO KEY UPDATE). In a write transaction
     an archived service is refused (409) unless `archived_ok`."""
-    statement = _HOT_SERVICE_LOCKED if lock else _HOT_SERVICE
-    row = statement.execute(conn, {"b_service": service_id}).one_or_none()
+    row = hot.execute(conn, _SERVICE_LOCKED if lock else _SERVICE,
+                      {"b_service": service_id}).one_or_none()
     if row is None:
         raise NotFound(f"no service with id {service_id}")
     return _service_from_row(conn, row, archived_ok=archived_ok)
@@ -332,11 +319,11 @@ def item_id_for_key(conn: Connection, key: str) -> int:
 
 def lock_stage(conn: Connection, stage_id: int) -> None:
     """Row-lock one stage (PostgreSQL): concurrent pulls into it queue up here."""
-    _HOT_LOCK_STAGE.execute(conn, {"b_stage": stage_id})
+    hot.execute(conn, _LOCK_STAGE, {"b_stage": stage_id})
 
 
 def load_item(conn: Connection, item_id: int, *, lock: bool = False) -> WorkItem:
-    rows = (_HOT_ITEM_LOCKED if lock else _HOT_ITEM).execute(conn, {"b_item": item_id}).all()
+    rows = hot.execute(conn, _ITEM_LOCKED if lock else _ITEM, {"b_item": item_id}).all()
     if not rows:
         raise NotFound(f"no item with id {item_id}", field="item")
     return _whole_item(rows)
@@ -352,8 +339,8 @@ def load_item_for_move(conn: Connection, item_id: int, to_stage_id: int) -> tupl
                                                                                    Bottom]:
     """The item, locked (PostgreSQL), and the bottom of the stage it is moving to, where a move
     puts it unless told where: `stage_neighbours` in the same statement as the lock."""
-    rows = _HOT_ITEM_LOCKED_AND_BOTTOM.execute(conn, {"b_item": item_id,
-                                                      "b_to": to_stage_id}).all()
+    rows = hot.execute(conn, _ITEM_LOCKED_AND_BOTTOM,
+                       {"b_item": item_id, "b_to": to_stage_id}).all()
     if not rows:
         raise NotFound(f"no item with id {item_id}", field="item")
     bottom = rows[0].bottom_rank
@@ -384,7 +371,7 @@ def item_ref_and_service(conn: Connection, key: str) -> tuple[ItemRef, Service]:
     """Where the item with this key is, and its service (unlocked), in one query."""
     if "\x00" in key:  # PostgreSQL refuses NUL in a query parameter; no key contains one
         raise no_item(key)
-    row = _HOT_ITEM_REF_AND_SERVICE.execute(conn, {"b_key": key.upper()}).one_or_none()
+    row = hot.execute(conn, _ITEM_REF_AND_SERVICE, {"b_key": key.upper()}).one_or_none()
     if row is None:
         raise no_item(key)
     ref = ItemRef(int(row.item_id), int(row.id), int(row.item_stage_id), int(row.item_version))
@@ -480,7 +467,7 @@ def insert_item(conn: Connection, item: WorkItem, number: int, now: datetime,
 
 def save_item(conn: Connection, item: WorkItem, now: datetime) -> None:
     """Write the item's current state; the version in `item` is the new version."""
-    _HOT_SAVE_ITEM.execute(conn, {
+    hot.execute(conn, _SAVE_ITEM, {
         "b_item": item.id, "title": item.title, "description": item.description,
         "type": item.type, "cos": item.cos.value, "customer": item.customer,
         "due_date": item.due_date, "stage_id": item.stage_id, "rank": item.rank,
@@ -595,10 +582,10 @@ def append_event(conn: Connection, *, service_id: int, item_id: int | None, kind
         numbered = {f"e_{name}": value for name, value in params.items()}
         numbered["b_counter"] = service_id
         if workflow_token is None:
-            event_id = int(_HOT_INSERT_NUMBERED_EVENT.execute(conn, numbered).scalar_one())
+            event_id = int(hot.execute(conn, _INSERT_NUMBERED_EVENT, numbered).scalar_one())
         else:
             numbered["b_token"] = workflow_token
-            found = _HOT_INSERT_NUMBERED_EVENT_IF_CURRENT.execute(conn, numbered).scalar()
+            found = hot.execute(conn, _INSERT_NUMBERED_EVENT_IF_CURRENT, numbered).scalar()
             if found is None:
                 raise WorkflowChanged
             event_id = int(found)

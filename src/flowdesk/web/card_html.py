@@ -12,16 +12,15 @@ exactly as markupsafe's autoescaping would.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import datetime
 from threading import Lock
 
 from markupsafe import Markup, escape
 
-from flowdesk.analytics.age import local_days
 from flowdesk.domain.calendars import Calendar
 from flowdesk.domain.classes import ClassOfService
 from flowdesk.domain.items import WorkItem
-from flowdesk.web.cards import age_of, due_of, initials, sla_of
+from flowdesk.web.cards import Age, Due, age_of, due_of, initials, sla_of
 from flowdesk.web.hints import CardHint
 
 NO_NAMES: Mapping[str, str] = {}
@@ -80,15 +79,11 @@ class CardPainter:
         self.movable = movable
         self.service_key = service_key
         self.item_href = f'<a class="card-title" href="/services/{esc(service_key)}/items/'
-        self._day = local_days(timezone)
-        self._today = self._day(now)
         self._kinds: dict[str, str] = {}
         self._customers: dict[str, str] = {}
         self._people: dict[tuple[str, ...], str] = {}
-        # Age badges by (how the item ended: 0 open, 1 delivered, 2 discarded; the local day
-        # of its commitment; that of its end, or today's): all an age depends on.
-        self._ages: dict[tuple[int, int, int], str] = {}
-        self._dues: dict[date, str] = {}
+        self._ages: dict[Age, str] = {}
+        self._dues: dict[Due, str] = {}
         self._hints: dict[CardHint, tuple[str, str]] = {}
 
     def card(self, item: WorkItem) -> str:
@@ -183,36 +178,25 @@ class CardPainter:
                 stop, _move_button(key))
 
     def _age(self, item: WorkItem) -> str:
-        """The age badge of a committed item (web/cards.py `age_of`, the one definition),
-        worked out once per distinct pair of local days: cards committed the same day show
-        the same badge."""
-        assert item.committed_at is not None  # only committed items have an age
-        day = self._day
-        if item.delivered_at is not None:
-            ended = (1, day(item.committed_at), day(item.delivered_at))
-        elif item.discarded_at is not None:
-            ended = (2, day(item.committed_at), day(item.discarded_at))
-        else:
-            ended = (0, day(item.committed_at), self._today)
-        badge = self._ages.get(ended)
+        """The age badge of a committed item (web/cards.py `age_of`, the one definition)."""
+        age = age_of(item, self.now, self.timezone)
+        if age is None:
+            return ""
+        badge = self._ages.get(age)
         if badge is None:
-            age = age_of(item, self.now, self.timezone)
-            badge = self._ages[ended] = "" if age is None else (
-                f'<span class="card-age" title="{age.words}">{age.short}</span>')
+            badge = self._ages[age] = (f'<span class="card-age" title="{age.words}">'
+                                       f'{age.short}</span>')
         return badge
 
     def _due(self, item: WorkItem) -> str:
-        """The due-date badge (web/cards.py `due_of`), once per due date: it depends on
-        nothing else of an open item, and a closed one has none."""
-        if item.delivered_at is not None or item.discarded_at is not None:
+        """The due-date badge (web/cards.py `due_of`)."""
+        due = due_of(item, self.now, self.timezone)
+        if due is None:
             return ""
-        assert item.due_date is not None  # asked only of items with a due date
-        badge = self._dues.get(item.due_date)
+        badge = self._dues.get(due)
         if badge is None:
-            due = due_of(item, self.now, self.timezone)
-            badge = self._dues[item.due_date] = "" if due is None else (
-                f'<time class="due due-{due.tone or "later"}" datetime="{due.iso}">'
-                f'{due.label}</time>')
+            badge = self._dues[due] = (f'<time class="due due-{due.tone or "later"}" '
+                                       f'datetime="{due.iso}">{due.label}</time>')
         return badge
 
     def _sla(self, item: WorkItem) -> str:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
-from flowdesk.analytics.age import age_in_days
+from flowdesk.analytics.age import age_in_days, calendar_age, local_days
 from flowdesk.analytics.timezones import zone_label
 from flowdesk.domain.calendars import Calendar
 from flowdesk.domain.due_dates import day_text, zone_of
@@ -38,23 +39,29 @@ class Due:
 
 
 def due_of(item: WorkItem, now: datetime, timezone: str = "UTC") -> Due | None:
-    """The due-date badge: overdue once the due day has ended in the service's zone (its
-    local midnight, not UTC's), soon within 24 hours. The date names its year when that is
-    not the current local year."""
+    """The due-date badge of an open item with a due date (see `due_on`)."""
     if item.due_date is None or item.delivered_at is not None or item.discarded_at is not None:
         return None
+    return due_on(item.due_date, now, timezone)
+
+
+@lru_cache(maxsize=1024)  # a board asks the same few dates at one moment a thousand times
+def due_on(due_date: date, now: datetime, timezone: str) -> Due:
+    """The badge of work due on `due_date`: overdue once that day has ended in the service's
+    zone (its local midnight, not UTC's), soon within 24 hours. The date names its year when
+    that is not the current local year."""
     # The day after the last there is has no midnight: a date stored before dates were
     # checked (9999-12-31) still shows, as never overdue.
-    next_day = item.due_date + timedelta(days=1) if item.due_date < date.max else date.max
+    next_day = due_date + timedelta(days=1) if due_date < date.max else date.max
     zone = zone_of(timezone)
     end_of_day = datetime.combine(next_day, time(), tzinfo=zone)
     left = end_of_day - now
-    day = day_text(item.due_date, now.astimezone(zone).date())
+    day = day_text(due_date, now.astimezone(zone).date())
     if left <= timedelta(0):
-        return Due(f"Overdue · {day}", "overdue", item.due_date.isoformat())
+        return Due(f"Overdue · {day}", "overdue", due_date.isoformat())
     if left <= timedelta(days=1):
-        return Due(f"Due today · {day}", "soon", item.due_date.isoformat())
-    return Due(f"Due {day}", "", item.due_date.isoformat())
+        return Due(f"Due today · {day}", "soon", due_date.isoformat())
+    return Due(f"Due {day}", "", due_date.isoformat())
 
 
 @dataclass(frozen=True)
@@ -133,14 +140,24 @@ def age_of(item: WorkItem, now: datetime, timezone: str = "UTC") -> Age | None:
     discarded after commitment, how long it was in progress. None before commitment."""
     if item.committed_at is None:
         return None
+    day = local_days(timezone)
     if item.delivered_at is not None:  # its calendar lead time, the one definition of age
-        days = age_in_days(item.committed_at, item.delivered_at, timezone) or 1
-        return Age(f"{days}d", f"delivered in {_days(days)}")
+        return age_between("delivered", day(item.committed_at), day(item.delivered_at))
     if item.discarded_at is not None:
-        days = age_in_days(item.committed_at, item.discarded_at, timezone) or 1
+        return age_between("discarded", day(item.committed_at), day(item.discarded_at))
+    return age_between("open", day(item.committed_at), day(now))
+
+
+@lru_cache(maxsize=4096)  # a board's cards share a few hundred pairs of days
+def age_between(ended: str, committed_day: int, end_day: int) -> Age:
+    """The age badge of an item committed on one local day and `ended` ("delivered",
+    "discarded", or "open" and seen) on another: calendar days, both counted."""
+    days = calendar_age(committed_day, end_day) or 1
+    if ended == "delivered":
+        return Age(f"{days}d", f"delivered in {_days(days)}")
+    if ended == "discarded":
         return Age(f"{days}d", f"discarded after {_days(days)} in progress")
-    age = age_days(item, now, timezone) or 1
-    return Age(f"{age}d", age_words(age))
+    return Age(f"{days}d", age_words(days))
 
 
 @dataclass(frozen=True)
