@@ -7,9 +7,12 @@ Generates (once, cached in bench/.data/, which git ignores) a gzipped CSV of ~8 
 changes per item for each --items, then measures:
 
 - the whole process: `flowdesk metrics --history` from start to exit, the median wall time
-  of --runs and its peak memory (targets: 1M items <= 2.0 s and <= 1 GB; 10M items
-  <= 25 s and <= 6 GB); with both 1M and 10M, the ratio of their times (target <= 11x:
-  the cost grows linearly); GB here are 10^9 bytes (ru_maxrss is in KiB);
+  of --runs and its peak memory, next to two floors measured in the same run (how long
+  `python -c pass` takes, and inflating the file alone on one core with the inflater the
+  reader uses), so figures taken when the machine is slower or faster can be read
+  (targets: 1M items <= 2.0 s and <= 1 GB; 10M items <= 25 s and <= 6 GB); with both 1M
+  and 10M, the ratio of their times (target <= 11x: the cost grows linearly); GB here are
+  10^9 bytes (ru_maxrss is in KiB);
 - then, in this process, on the last --items (unless --process-only): reading it
   (target <= 5 s), the full metrics set after loading (<= 1 s), Monte Carlo "when will
   1,000 be done" with 1,000,000 trials (<= 1 s), and the process's peak memory (<= 2 GB).
@@ -98,6 +101,32 @@ def one_process(command: list[str]) -> tuple[float, float, float]:
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024 / 1e9  # KiB -> GB
 
 
+INFLATE_ALONE = """
+import sys, time
+try:
+    from isal import igzip as opener
+except ImportError:
+    import gzip as opener
+began = time.perf_counter()
+buffer = memoryview(bytearray(2 << 20))
+with opener.open(sys.argv[1], "rb") as handle:
+    while handle.readinto(buffer):
+        pass
+print(time.perf_counter() - began)
+"""
+
+
+def floors(path: Path) -> str:
+    """Return the two floors of a run on this machine, now: `python -c pass` (median of 5)
+    and inflating ``path`` alone on one core (median of 3)."""
+    starts = [one_process([sys.executable, "-c", "pass"])[0] for _ in range(5)]
+    inflating = [float(subprocess.run([sys.executable, "-c", INFLATE_ALONE, str(path)],
+                                      check=True, capture_output=True, text=True).stdout)
+                 for _ in range(3)]
+    return (f"python -c pass {statistics.median(starts):.3f} s, inflating the file alone "
+            f"{statistics.median(inflating):.2f} s (one core)")
+
+
 def whole_process(items: int, seed: int, runs: int) -> float:
     """Print and return the median wall time of `flowdesk metrics --history` on the
     history of ``items`` items, next to its targets."""
@@ -117,6 +146,7 @@ def whole_process(items: int, seed: int, runs: int) -> float:
     print(f"  whole process, {items:>10,} items  {wall:7.2f} s wall {cpu:7.2f} s cpu{verdict}"
           f"   peak {peak:5.2f} GB{memory}   (median of {runs}, load average {load:.2f} "
           f"-> {os.getloadavg()[0]:.2f})", flush=True)
+    print(f"    floors now: {floors(path)}", flush=True)
     return wall
 
 

@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flowdesk.analytics.textcodes import unique_first_seen
+from flowdesk.analytics.textcodes import decode_array, unique_first_seen
 
 # Keys that sort apart from where they appear ("FD-10" before "FD-9"), prefixes of each
 # other, an empty string, a non-ASCII byte, and keys longer than one 8-byte word.
@@ -41,3 +41,17 @@ def test_unsorted_runs_take_the_neighbour_path() -> None:
     keys = [f"FD-{n}".encode() for n in range(1, 200)]
     check([key for key in keys for _ in range(2)])
     check(keys + keys[:1])  # one key seen again far away: a real repeat, not a neighbour
+
+
+def test_decoded_keys_are_as_wide_as_the_longest_not_the_padding() -> None:
+    # A dictionary of item keys comes padded to whole 8-byte words: 10 characters in 16
+    # bytes. The str array must not carry that padding (4 bytes per character, for
+    # every item), and must keep every character of the longest key, ASCII or not.
+    keys = np.array([b"FD-0000001", b"FD-10000000", b"x"], dtype="S16")
+    decoded = decode_array(keys)
+    assert decoded.dtype == np.dtype("U11")
+    assert decoded.tolist() == ["FD-0000001", "FD-10000000", "x"]
+    accented = decode_array(np.array(["Zoë-1".encode(), b"a"], dtype="S16"))
+    assert accented.tolist() == ["Zoë-1", "a"]
+    assert accented.dtype == np.dtype("U5")
+    assert decode_array(np.array([b"", b""], dtype="S8")).tolist() == ["", ""]

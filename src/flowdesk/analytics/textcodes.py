@@ -204,12 +204,18 @@ def decode(strings: Bytes) -> list[str]:
 
 
 def decode_array(strings: Bytes) -> np.ndarray:
-    """Return UTF-8 byte strings as a numpy str array; ASCII is widened by a plain
-    uint8 -> uint32 cast (numpy's bytes -> str cast goes string by string)."""
+    """Return UTF-8 byte strings as a numpy str array as wide as the longest string;
+    ASCII is widened by a plain uint8 -> uint32 cast (numpy's bytes -> str cast goes
+    string by string)."""
     if strings.size == 0:
         return np.zeros(0, dtype=str)
-    width = strings.dtype.itemsize
-    raw = np.ascontiguousarray(strings).view(np.uint8)
+    raw = np.ascontiguousarray(strings).view(np.uint8).reshape(strings.size, -1)
     if raw.size == 0 or int(raw.max()) < 128:
-        return raw.astype(np.uint32).view(f"U{width}").ravel()
+        # Dictionaries come padded to whole words (10-character keys in 16 bytes): the
+        # padding would take four bytes per character in the str array, at 10M items
+        # 240 MB of the process's peak.
+        width = raw.shape[1]
+        while width > 1 and not raw[:, width - 1].any():
+            width -= 1
+        return raw[:, :width].astype(np.uint32).view(f"U{width}").ravel()
     return np.array(decode(strings), dtype=str)
