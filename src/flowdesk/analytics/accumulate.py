@@ -86,6 +86,8 @@ class TextColumn:
         self._used: list[Bool] = []
         self._entries = 0
         self._codes = Growing(np.int32)
+        #: After :meth:`finish`, the final code of each dictionary entry added (-1: none).
+        self.entry_codes: I32 = np.zeros(0, dtype=np.int32)
 
     def add(self, dictionary: Bytes, codes: I32, keep: Bool | None) -> None:
         """Add one chunk: its dictionary, each row's code, and which rows are kept."""
@@ -118,7 +120,8 @@ class TextColumn:
             kept = kept[np.argsort(merged[kept], kind="stable")]
         final = np.full(merged.size, -1, dtype=np.int32)
         final[kept] = np.arange(kept.size, dtype=np.int32)
-        codes: I32 = self._codes.array(final[inverse])
+        self.entry_codes = final[inverse]
+        codes: I32 = self._codes.array(self.entry_codes)
         return merged[kept], codes
 
 

@@ -40,14 +40,6 @@ def days(us: I64) -> F64:
     return us / US_PER_DAY
 
 
-def group_starts(keys: I32 | I64) -> I64:
-    """Return the index where each run of equal, sorted ``keys`` begins."""
-    if keys.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    change = np.flatnonzero(keys[1:] != keys[:-1]) + 1
-    return np.concatenate(([0], change)).astype(np.int64)
-
-
 #: Elements per block in blockwise helpers: temporaries this size are recycled by the
 #: allocator, where one temporary per million-row column would be faulted in afresh,
 #: and an int64 block (2 MiB) stays in a core's L2 cache. When it was chosen, on the 1,000,000-item

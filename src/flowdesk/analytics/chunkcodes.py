@@ -12,6 +12,7 @@ import numpy.typing as npt
 from flowdesk.analytics.arrays import I32, I64, U64, Bool, Bytes
 from flowdesk.analytics.csvtokens import Field, RawChunk
 from flowdesk.analytics.isotime import parse_spans
+from flowdesk.analytics.lastvalues import RunValues, last_rows, run_values
 from flowdesk.analytics.textcodes import decode, few_dictionary, field_words, run_dictionary
 from flowdesk.analytics.workflow import Workflow
 
@@ -26,7 +27,8 @@ Encoded = tuple[Bytes, I32]
 @dataclass
 class EncodedChunk:
     """One chunk's rows, encoded: ``reason`` per row (0 = readable) unless all are,
-    ``keep`` per row unless all are kept, and the columns of every row."""
+    ``keep`` per row unless all are kept, the columns of every row, and the attributes
+    per run of an item's rows (its entries in the ``item`` dictionary)."""
 
     raw: RawChunk
     reason: I64 | None
@@ -36,7 +38,7 @@ class EncodedChunk:
     state: Encoded
     at: I64
     substate: Encoded | None
-    attributes: list[Encoded]
+    attributes: list[RunValues]
 
 
 def _words(column: Field) -> U64:
@@ -62,8 +64,13 @@ def encode_chunk(chunk: RawChunk, workflow: Workflow, has_substate: bool) -> Enc
     reason, keep, ignored = _readable(chunk, readable, status, state_codes)
     rest = chunk.fields[3:]
     substate = few_dictionary(_words(rest[0])) if has_substate else None
-    attributes = [few_dictionary(_words(column)) for column in rest[int(has_substate):]]
-    return EncodedChunk(chunk, reason, keep, ignored, run_dictionary(_words(item)),
+    items, runs = run_dictionary(_words(item))
+    attributes: list[RunValues] = []
+    if columns := rest[int(has_substate):]:
+        last_kept = last_rows(runs, at, keep, items.size)
+        attributes = [run_values(column, runs, at, keep, items.size, last_kept)
+                      for column in columns]
+    return EncodedChunk(chunk, reason, keep, ignored, (items, runs),
                         (state_dict, state_codes), at, substate, attributes)
 
 

@@ -17,7 +17,7 @@ from typing import IO, Literal
 import numpy as np
 
 from flowdesk.analytics.accumulate import Growing, TextColumn
-from flowdesk.analytics.arrays import BLOCK, I32, I64, group_starts, small_pages
+from flowdesk.analytics.arrays import BLOCK, I32, I64, small_pages
 from flowdesk.analytics.byteread import Prefetch, is_gzip, truncated
 from flowdesk.analytics.chunkcodes import (
     BAD_TIME,
@@ -27,6 +27,7 @@ from flowdesk.analytics.chunkcodes import (
     encode_chunk,
 )
 from flowdesk.analytics.csvtokens import RawChunk, parse_header, tokenize_csv, tokenize_plain
+from flowdesk.analytics.lastvalues import LastValueColumn
 from flowdesk.analytics.parallel import each, submit, workers
 from flowdesk.analytics.textcodes import decode, decode_array
 from flowdesk.analytics.timeline import Attribute, Timeline
@@ -74,7 +75,7 @@ class _Reader:
     item: TextColumn = field(default_factory=TextColumn)
     state: TextColumn = field(default_factory=TextColumn)
     substate: TextColumn = field(default_factory=TextColumn)
-    attributes: list[TextColumn] = field(default_factory=list)
+    attributes: list[LastValueColumn] = field(default_factory=list)
     times: Growing = field(default_factory=lambda: Growing(np.int64))
     problems: list[RowProblem] = field(default_factory=list)
     problem_count: int = 0
@@ -82,7 +83,7 @@ class _Reader:
     rows_ignored: int = 0
 
     def __post_init__(self) -> None:
-        self.attributes = [TextColumn() for _ in self.attribute_names]
+        self.attributes = [LastValueColumn() for _ in self.attribute_names]
 
     def add(self, chunk: EncodedChunk, first_line: int = 0) -> None:
         """Keep one encoded chunk's readable rows and report the others; its lines are
@@ -96,8 +97,8 @@ class _Reader:
         self.times.extend(chunk.at if keep is None else chunk.at[keep])
         if chunk.substate is not None:
             self.substate.add(*chunk.substate, keep)
-        for column, encoded in zip(self.attributes, chunk.attributes, strict=True):
-            column.add(*encoded, keep)
+        for column, values in zip(self.attributes, chunk.attributes, strict=True):
+            column.add(values)
 
     def _report(self, chunk: RawChunk, reason: I64 | None, first_line: int) -> None:
         codes = np.zeros(0, dtype=np.int64) if reason is None else reason  # None: all read
@@ -121,8 +122,7 @@ class _Reader:
         # The columns are merged on every core: each is a pure function of its own chunks.
         has_substate = self.columns.substate is not None
         jobs = [(self.item, False, False), (self.state, True, False),
-                *([(self.substate, True, True)] if has_substate else []),
-                *((column, True, True) for column in self.attributes)]
+                *([(self.substate, True, True)] if has_substate else [])]
         merged = each(lambda job: job[0].finish(sort=job[1], drop_empty=job[2]), jobs)
         at: I64 = self.times.array()
         (item_names, item), (state_names, state) = merged[:2]
@@ -130,15 +130,14 @@ class _Reader:
             sub_names, substate = merged[2]
         else:
             sub_names, substate = np.zeros(0, dtype="S1"), np.full(at.size, -1, np.int32)
-        row_attributes = merged[2 + int(has_substate):]
         order = _chronological(item, at)
         if order is not None:
             item, state, substate, at = item[order], state[order], substate[order], at[order]
-            row_attributes = [(names, codes[order]) for names, codes in row_attributes]
-        starts = group_starts(item)
-        per_item = each(lambda pair: Attribute(tuple(decode(pair[0])), _per_item(
-            pair[1], item, starts, item_names.size)), row_attributes)
-        attributes = dict(zip(self.attribute_names, per_item, strict=True))
+        per_item = each(lambda column: column.finish(self.item.entry_codes, item_names.size),
+                        self.attributes)
+        attributes = {name: Attribute(tuple(decode(names)), codes)
+                      for name, (names, codes) in zip(self.attribute_names, per_item,
+                                                      strict=True)}
         timeline = Timeline(
             items=decode_array(item_names),
             states=tuple(decode(state_names)),
@@ -162,23 +161,6 @@ def _chronological(item: I32, at: I64) -> I64 | None:
                 (after == before) & (at[begin + 1 : end + 1] < at[begin:end])):
             return np.lexsort((at, item)).astype(np.int64)
     return None
-
-
-def _per_item(codes: I32, item: I32, starts: I64, items: int) -> I32:
-    """Return each item's last non-empty value (code -1 when it never had one), given
-    where each item's rows start."""
-    out = np.full(items, -1, dtype=np.int32)
-    if codes.size == 0:
-        return out
-    at_end = codes[np.append(starts[1:], codes.size) - 1]
-    if np.all(at_end >= 0):
-        # The usual case: each item's last row has a value.
-        out[item[starts]] = at_end
-        return out
-    position = np.where(codes >= 0, np.arange(codes.size, dtype=np.int64), -1)
-    last = np.maximum.reduceat(position, starts)
-    out[item[starts]] = np.where(last >= 0, codes[np.maximum(last, 0)], -1)
-    return out
 
 
 @small_pages()
