@@ -116,21 +116,21 @@ class LastValueColumn:
         out = np.full(items, -1, dtype=np.int32)
         codes, at = self._codes.array(), self._at.array()
         chosen = (codes >= 0) & (item_of_run >= 0)
-        item, code, when = item_of_run[chosen], codes[chosen], at[chosen]
-        if item.size == 0:
+        owner, code, when = item_of_run[chosen], codes[chosen], at[chosen]
+        if owner.size == 0:
             return np.zeros(0, dtype="S1"), out
-        run = np.arange(item.size, dtype=np.int64)
-        if not bool(np.all(item[1:] >= item[:-1])):
+        if bool(np.all(owner[1:] >= owner[:-1])):
+            last = _latest(owner, when)
+        else:
             # An item's runs apart in the file (its rows not listed together): sort them
             # together, in order of time, the runs' file order kept among equal times.
-            run = np.lexsort((run, when, item))
-            item, when = item[run], when[run]
-        last = run[_latest(item, when)]
+            order = np.lexsort((np.arange(owner.size), when, owner))
+            last = order[_latest(owner[order], when[order])]
         merged, inverse = unique_first_seen(np.concatenate(self._dictionaries))
         value = inverse[code[last]]
         used = np.flatnonzero(np.bincount(value, minlength=merged.size))
         used = used[np.argsort(merged[used], kind="stable")]  # the values, sorted
         rank = np.full(merged.size, -1, dtype=np.int32)
         rank[used] = np.arange(used.size, dtype=np.int32)
-        out[item_of_run[chosen][last]] = rank[value]
+        out[owner[last]] = rank[value]
         return merged[used], out
