@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flowdesk.analytics.textcodes import decode_array, unique_first_seen
+from flowdesk.analytics.textcodes import _in_order, decode_array, unique_first_seen
 
 # Keys that sort apart from where they appear ("FD-10" before "FD-9"), prefixes of each
 # other, an empty string, a non-ASCII byte, and keys longer than one 8-byte word.
@@ -36,9 +36,20 @@ def test_codes_are_those_of_a_dict(strings: list[bytes], repeats: list[int]) -> 
     check([value for value, times in zip(strings, repeats, strict=False) for _ in range(times)])
 
 
-def test_unsorted_runs_take_the_neighbour_path() -> None:
-    """Distinct runs not in sorted order (item FD-10 after FD-9), each split in two."""
+def test_keys_in_numeric_order_are_merged_as_neighbours() -> None:
+    """Keys of growing length in numeric order (FD-10 after FD-9: not byte order), each
+    split in two where chunks meet; and a key seen again far away, a real repeat."""
     keys = [f"FD-{n}".encode() for n in range(1, 200)]
+    assert _in_order(np.array([key for key in keys for _ in range(2)]))
+    check([key for key in keys for _ in range(2)])
+    assert not _in_order(np.array(keys + keys[:1]))
+    check(keys + keys[:1])
+
+
+def test_unsorted_runs_take_the_neighbour_path() -> None:
+    """Distinct runs in no order (newest item first), each split in two."""
+    keys = [f"FD-{n}".encode() for n in range(199, 0, -1)]
+    assert not _in_order(np.array(keys))
     check([key for key in keys for _ in range(2)])
     check(keys + keys[:1])  # one key seen again far away: a real repeat, not a neighbour
 

@@ -159,13 +159,40 @@ def _words_of(strings: Bytes) -> U64:
     return np.ascontiguousarray(strings).view("<u8").reshape(strings.size, wide // 8)
 
 
+def _in_order(strings: Bytes) -> bool:
+    """Return whether the strings are sorted, or sorted by their count of non-NUL bytes
+    and then by bytes: keys of growing length in numeric order (PROJ-9, PROJ-10, as an
+    export sorted by key lists them). Sorted by any key that contains the string itself,
+    equal strings sit together."""
+    later, earlier = strings[1:], strings[:-1]
+    if bool(np.all(later >= earlier)):
+        return True
+    size = _non_nul_bytes(strings)
+    return bool(np.all((size[1:] > size[:-1]) | ((size[1:] == size[:-1]) & (later >= earlier))))
+
+
+def _non_nul_bytes(strings: Bytes) -> U64:
+    """Return how many bytes of each string are not NUL: its length, for text."""
+    nonzero = np.ascontiguousarray(strings).view(np.uint8).reshape(strings.size, -1) != 0
+    if nonzero.shape[1] % 8:  # whole words below (only narrow arrays need the copy)
+        padding = np.zeros((strings.size, 8 - nonzero.shape[1] % 8), dtype=bool)
+        nonzero = np.concatenate([nonzero, padding], axis=1)
+    ones: U64 = nonzero.view(np.uint64)  # eight bytes of 0 or 1 per word
+    ones *= np.uint64(0x0101010101010101)  # the top byte now holds the word's sum
+    ones >>= np.uint64(56)
+    size: U64 = ones[:, 0].copy()
+    for column in range(1, ones.shape[1]):  # a few words per string (a row sum is slow)
+        size += ones[:, column]
+    return size
+
+
 def unique_first_seen(strings: Bytes) -> tuple[Bytes, I64]:
     """Return (distinct strings in order of first appearance, code of each input string)."""
     if strings.size == 0:
         return strings.copy(), np.zeros(0, dtype=np.int64)
-    if bool(np.all(strings[1:] >= strings[:-1])):
-        # Sorted (item keys of a history sorted by item, an item's run repeated where
-        # chunks meet): equal strings are neighbours, so no hashing is needed.
+    if _in_order(strings):
+        # Item keys of a history sorted by item, an item's run repeated where chunks
+        # meet: equal strings are neighbours, so no hashing is needed.
         first = np.empty(strings.size, dtype=bool)
         first[0] = True
         np.not_equal(strings[1:], strings[:-1], out=first[1:])
