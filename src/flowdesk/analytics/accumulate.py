@@ -86,8 +86,6 @@ class TextColumn:
         self._used: list[Bool] = []
         self._entries = 0
         self._codes = Growing(np.int32)
-        #: After :meth:`finish`, the final code of each dictionary entry added (-1: none).
-        self.entry_codes: I32 = np.zeros(0, dtype=np.int32)
 
     def add(self, dictionary: Bytes, codes: I32, keep: Bool | None) -> None:
         """Add one chunk: its dictionary, each row's code, and which rows are kept."""
@@ -102,14 +100,15 @@ class TextColumn:
         self._used.append(used)
         self._entries += dictionary.size
 
-    def finish(self, sort: bool, drop_empty: bool) -> tuple[Bytes, I32]:
-        """Return (values used by some kept row, code per kept row).
+    def finish(self, sort: bool, drop_empty: bool) -> tuple[Bytes, I32, I32]:
+        """Return (values used by some kept row, code per kept row, the final code of each
+        dictionary entry added: -1 for none).
 
         Values are sorted, or in order of first appearance; with ``drop_empty`` the
         empty value is left out and its rows get code -1.
         """
         if not self._dictionaries:
-            return np.zeros(0, dtype="S1"), self._codes.array()
+            return np.zeros(0, dtype="S1"), self._codes.array(), np.zeros(0, dtype=np.int32)
         merged, inverse = unique_first_seen(np.concatenate(self._dictionaries))
         used = np.zeros(merged.size, dtype=bool)
         used[inverse[np.concatenate(self._used)]] = True
@@ -120,9 +119,9 @@ class TextColumn:
             kept = kept[np.argsort(merged[kept], kind="stable")]
         final = np.full(merged.size, -1, dtype=np.int32)
         final[kept] = np.arange(kept.size, dtype=np.int32)
-        self.entry_codes = final[inverse]
-        codes: I32 = self._codes.array(self.entry_codes)
-        return merged[kept], codes
+        entry_codes = final[inverse]
+        codes: I32 = self._codes.array(entry_codes)
+        return merged[kept], codes, entry_codes
 
 
 def remap(codes: I32, lookup: npt.NDArray[np.int32]) -> None:

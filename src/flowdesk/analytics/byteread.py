@@ -57,7 +57,7 @@ def is_gzip(path: Path) -> bool:
 
 
 @contextmanager
-def _reading(path: Path) -> Iterator[Callable[[memoryview], int]]:
+def reading(path: Path) -> Iterator[Callable[[memoryview], int]]:
     """Yield a ``readinto`` of the file's bytes, decompressed if it is gzipped (all its
     members in order, zero padding between them allowed). Corrupt or truncated gzip data
     raises ``zlib.error`` naming the file, whichever inflater read it."""
@@ -103,7 +103,7 @@ def line_chunks(path: Path, size: int = 8 << 20,
     them, so a chunk is only valid until the next one is asked for.
     """
     room = size + PADDING + 1
-    with _reading(path) as readinto:
+    with reading(path) as readinto:
         buffer, fill, goal = spare(room), 0, size + PADDING
         while True:
             buffer = _with_room(buffer, fill, goal)

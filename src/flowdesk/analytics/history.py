@@ -125,15 +125,16 @@ class _Reader:
                 *([(self.substate, True, True)] if has_substate else [])]
         merged = each(lambda job: job[0].finish(sort=job[1], drop_empty=job[2]), jobs)
         at: I64 = self.times.array()
-        (item_names, item), (state_names, state) = merged[:2]
+        (item_names, item, item_of_run), (state_names, state, _) = merged[:2]
         if has_substate:
-            sub_names, substate = merged[2]
+            sub_names, substate, _ = merged[2]
         else:
             sub_names, substate = np.zeros(0, dtype="S1"), np.full(at.size, -1, np.int32)
         order = _chronological(item, at)
         if order is not None:
             item, state, substate, at = item[order], state[order], substate[order], at[order]
-        per_item = each(lambda column: column.finish(self.item.entry_codes, item_names.size),
+        # Each item run is one entry of the item column's dictionary.
+        per_item = each(lambda column: column.finish(item_of_run, item_names.size),
                         self.attributes)
         attributes = {name: Attribute(tuple(decode(names)), codes)
                       for name, (names, codes) in zip(self.attribute_names, per_item,

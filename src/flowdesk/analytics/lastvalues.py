@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from flowdesk.analytics.accumulate import Growing
-from flowdesk.analytics.arrays import I32, I64, NEVER, Bool, Bytes
+from flowdesk.analytics.arrays import I32, I64, NEVER, Bool, Bytes, first_of_runs
 from flowdesk.analytics.csvtokens import Field
 from flowdesk.analytics.textcodes import few_dictionary, field_words, unique_first_seen
 
@@ -33,14 +33,13 @@ class RunValues:
 def _latest(group: I32 | I64, at: I64) -> I64:
     """Return, for each run of equal neighbours in ``group``, the index of its element
     latest in ``at``, the last one among equal times."""
-    boundary = group[1:] != group[:-1]
-    if bool(np.all(boundary | (at[1:] >= at[:-1]))):
+    first = first_of_runs(group)
+    starts = np.flatnonzero(first)
+    if bool(np.all(first[1:] | (at[1:] >= at[:-1]))):
         # The usual case: each group is in order of time, so its last element wins.
-        return np.append(np.flatnonzero(boundary), group.size - 1)
-    starts = np.append(0, np.flatnonzero(boundary) + 1)
-    number = np.cumsum(np.append(0, boundary))
+        return np.append(starts[1:] - 1, group.size - 1)
     latest = np.maximum.reduceat(at, starts)
-    position = np.where(at == latest[number], np.arange(group.size), -1)
+    position = np.where(at == latest[np.cumsum(first) - 1], np.arange(group.size), -1)
     found: I64 = np.maximum.reduceat(position, starts)
     return found
 
